@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libtlsgate_core.a"
+)

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/probe.h"
+#include "results/scan_results.h"
+#include "util/status.h"
+
+/* Client profiles: real clients' ClientHellos and acceptance rules, loaded at
+ * run time from data files (data/clients/), and the pure functions that
+ * simulate a client against a server's answer. */
+
+struct client_profile; /* opaque; see profile.c */
+struct client_db;
+
+/* Loads every profile under dir (default: TLSGATE_DATA_DIR "/clients", or the
+ * TLSGATE_DATA environment variable + "/clients"). NULL and err filled on error. */
+struct client_db *client_db_load(const char *dir, char *err, size_t errlen);
+void client_db_free(struct client_db *db);
+size_t client_db_count(const struct client_db *db);
+const struct client_profile *client_db_get(const struct client_db *db, size_t i);
+
+const char *client_id(const struct client_profile *p);   /* e.g. "ios-17" */
+const char *client_name(const struct client_profile *p); /* e.g. "Safari 17 (iOS 17)" */
+
+/* Resolves a comma-separated list of ids, globs ("android-*") and groups
+ * ("ats", "android", "browsers"); "all" and "none" too. The array is malloc'd;
+ * unknown names are ST_NOT_FOUND with the name in err. */
+enum status client_db_select(const struct client_db *db, const char *list,
+                             const struct client_profile ***out, size_t *n_out, char *err,
+                             size_t errlen) MUST_CHECK;
+
+/* The record-framed ClientHello the client would send to `sni` (NULL: the
+ * client's no-SNI behaviour), with a fresh random. */
+enum status client_hello_build(const struct client_profile *p, const char *sni,
+                               const uint8_t random[32], uint8_t *out, size_t cap,
+                               size_t *out_len) MUST_CHECK;
+/* Clients whose hellos are byte-identical (random aside) share one handshake:
+ * equal keys mean identical hellos. */
+uint64_t client_hello_key(const struct client_profile *p);
+
+/* Would this client complete the handshake, given the server's answer to its
+ * hello and the server certificate found by the scan? Fills out (verdict,
+ * version, suite, group, dh_bits, why). */
+void client_judge(const struct client_profile *p, const struct probe_result *res,
+                  const struct cert_result *cert, struct client_result *out);
+
+/* Checks the clients a team requires (same list syntax as select) against a
+ * target's results: returns GATE_REACH (4) when any is lost and writes each lost
+ * client and why into why (one per line); 0 otherwise. */
+unsigned client_gate(const struct client_db *db, const char *require_list,
+                     const struct scan_results *r, char *why, size_t why_len);
