@@ -14,6 +14,10 @@
 #define VERSION_TLS12 0x0303
 #define VERSION_TLS13 0x0304
 
+/* The version as nmap and OpenSSL print it ("SSLv3", "TLSv1.2"), for report/
+ * and for the findings grade/ writes; "unknown version" for anything else. */
+const char *version_name(uint16_t version);
+
 /* Key exchange, read off the IANA name: the part between TLS_ and _WITH_. */
 enum suite_kex {
     KEX_NONE = 0, /* TLS_NULL_WITH_NULL_NULL */
