@@ -1,0 +1,117 @@
+"""The local test servers, as configurations. truth.py derives what a scan
+must find from these; servers.py runs them."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    name: str
+    kind: str  # openssl | nginx | gnutls | double
+    versions: tuple  # protocol names the server is configured for
+    cert: str = "rsa2048"
+    ciphers: str | None = None  # OpenSSL cipher string (double: IANA codes)
+    ciphersuites: str | None = None  # OpenSSL TLS 1.3 ciphersuites
+    groups: str | None = None  # OpenSSL group list, ":"-separated
+    dh_bits: int | None = None
+    server_order: bool = False
+    priority: str | None = None  # GnuTLS priority string
+    sslv2_specs: str | None = None  # double: SSLv2 cipher specs, "0x%06X,..."
+
+    @property
+    def group_names(self):
+        return self.groups.split(":") if self.groups else []
+
+    def __str__(self):
+        return self.name
+
+
+# Mozilla Server Side TLS 5.7, "intermediate" configuration: the OpenSSL
+# cipher string, TLS 1.3 suites, curves, DH size and (no) server order, as
+# published in server-side-tls-guidelines-5.7.json.
+MOZILLA_INTERMEDIATE_CIPHERS = (
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305"
+)
+MOZILLA_INTERMEDIATE_SUITES13 = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+MOZILLA_INTERMEDIATE_CURVES = "X25519:prime256v1:secp384r1"
+
+# Deliberately not OpenSSL's default order, so that following the
+# configuration and following OpenSSL's defaults give different answers.
+ORDERED_CIPHERS = (
+    "ECDHE-RSA-AES128-SHA:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384:"
+    "AES256-SHA:ECDHE-RSA-AES128-GCM-SHA256"
+)
+ORDERED_SUITES13 = "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384"
+
+SCAN_SERVERS = [
+    ServerSpec(
+        "tls13-only", "openssl", ("TLSv1.3",),
+        ciphersuites="TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256",
+        groups="X25519:P-256:P-384:ffdhe2048", server_order=True,
+    ),
+    ServerSpec(
+        "mozilla-intermediate", "nginx", ("TLSv1.2", "TLSv1.3"),
+        ciphers=MOZILLA_INTERMEDIATE_CIPHERS, ciphersuites=MOZILLA_INTERMEDIATE_SUITES13,
+        groups=MOZILLA_INTERMEDIATE_CURVES, dh_bits=2048, server_order=False,
+    ),
+    ServerSpec(
+        "old-3des-rsa-cbc", "gnutls", ("TLSv1.0", "TLSv1.1", "TLSv1.2"),
+        priority="NONE:+VERS-TLS1.2:+VERS-TLS1.1:+VERS-TLS1.0:+RSA:+3DES-CBC:+AES-128-CBC:"
+        "+AES-256-CBC:+SHA1:+SHA256:+COMP-NULL:+SIGN-ALL:+GROUP-ALL:%SERVER_PRECEDENCE",
+        server_order=True,
+    ),
+    ServerSpec(
+        "rsa-kex-gcm-only", "openssl", ("TLSv1.2",),
+        ciphers="AES256-GCM-SHA384:AES128-GCM-SHA256", server_order=True,
+    ),
+    ServerSpec(
+        "ecdsa", "openssl", ("TLSv1.2", "TLSv1.3"), cert="ecdsa256",
+        # The RSA-authenticated suite must not show up: the certificate is EC.
+        ciphers="ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
+        "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256",
+        groups="P-256:X25519", server_order=True,
+    ),
+    ServerSpec(
+        "dhe-1024", "openssl", ("TLSv1.2",),
+        ciphers="DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-SHA:@SECLEVEL=1",
+        dh_bits=1024, server_order=True,
+    ),
+    ServerSpec(
+        "nginx-order-on", "nginx", ("TLSv1.2", "TLSv1.3"),
+        ciphers=ORDERED_CIPHERS, ciphersuites=ORDERED_SUITES13,
+        groups="secp384r1:X25519:prime256v1", server_order=True,
+    ),
+    ServerSpec(
+        "nginx-order-off", "nginx", ("TLSv1.2", "TLSv1.3"),
+        ciphers=ORDERED_CIPHERS, ciphersuites=ORDERED_SUITES13,
+        groups="secp384r1:X25519:prime256v1", server_order=False,
+    ),
+    ServerSpec(
+        "gnutls-rc4-3des", "gnutls", ("TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"),
+        priority="NORMAL:+ARCFOUR-128:+3DES-CBC:-DHE-RSA",
+        server_order=False,
+    ),
+]
+
+# Debian 12 has no SSLv2 or SSLv3 server: tests/tools/recorded_server.py, a
+# test double, answers with hellos built to the SSL 2.0 / SSL 3.0 specs.
+LEGACY_SERVERS = [
+    ServerSpec(
+        "sslv3-double", "double", ("SSLv3",),
+        ciphers="0x000A,0x0005,0x002F", server_order=True,
+    ),
+    ServerSpec(
+        "sslv2-double", "double", ("SSLv2",),
+        sslv2_specs="0x0700C0,0x010080,0x030080",
+    ),
+]
+
+# IANA names of the suites the SSLv3 double offers (RFC 5246 A.5).
+DOUBLE_SUITE_NAMES = {
+    0x000A: "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+    0x0005: "TLS_RSA_WITH_RC4_128_SHA",
+    0x002F: "TLS_RSA_WITH_AES_128_CBC_SHA",
+}
