@@ -48,15 +48,17 @@ def binary():
     return path
 
 
-def run(args, timeout=120, json_out=True):
-    """Runs `tlsgate ARGS [--json -]` and returns a Run."""
+def run(args, timeout=120, json_out=True, wrapper=(), env=None):
+    """Runs `tlsgate ARGS [--json -]` (inside `wrapper`, e.g. a namespace,
+    with extra `env`) and returns a Run."""
     full = list(args) + (["--json", "-"] if json_out else [])
     cmd = [binary()] + full
     valgrind = os.environ.get("TLSGATE_VALGRIND") == "1"
     if valgrind:
         cmd = ["valgrind", "--error-exitcode=%d" % VALGRIND_ERROR, "--leak-check=full", "-q"] + cmd
         timeout *= 10
-    env = dict(os.environ)
+    cmd = list(wrapper) + cmd
+    env = dict(os.environ, **(env or {}))
     env.setdefault("TLSGATE_DATA", os.path.join(REPO, "data"))
     env["NO_COLOR"] = "1"
     start = time.monotonic()
