@@ -1,0 +1,152 @@
+#include "cli/assess.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/gate.h"
+#include "registry/registry.h"
+
+static enum status grades_compute(struct assessment *a, const struct scan_results *r)
+{
+    for (int i = 0; i < RESULTS_NUM_PROTOS; i++) {
+        const struct proto_result *p = &r->protos[i];
+        if (p->n_suites == 0) {
+            continue;
+        }
+        a->grades[i] = calloc(p->n_suites, sizeof(*a->grades[i]));
+        if (a->grades[i] == NULL) {
+            return ST_NO_MEMORY;
+        }
+        for (size_t k = 0; k < p->n_suites; k++) {
+            const struct suite_info *s = suite_find(p->suites[k].code);
+            struct suite_grade *g = &a->grades[i][k];
+            if (s == NULL) {
+                /* A code the registry does not know has no strength to grade. */
+                g->letter = '?';
+                g->kex_bits = -1;
+                g->cipher_bits = -1;
+                continue;
+            }
+            grade_suite(s, &p->suites[k], p->version, &r->cert, g);
+        }
+        a->rt.grades[i] = a->grades[i];
+    }
+    return ST_OK;
+}
+
+static const struct client_result *client_find(const struct scan_results *r, const char *id)
+{
+    for (size_t i = 0; i < r->n_clients; i++) {
+        if (r->clients[i].id != NULL && strcmp(r->clients[i].id, id) == 0) {
+            return &r->clients[i];
+        }
+    }
+    return NULL;
+}
+
+/* Names each required client that does not connect, for the verdict line. */
+static enum status lost_compute(struct assessment *a, const struct scan_results *r,
+                                const struct client_db *db, const char *require)
+{
+    const struct client_profile **req = NULL;
+    size_t n_req = 0;
+    char err[256];
+    TRY(client_db_select(db, require, &req, &n_req, err, sizeof(err)));
+    a->lost = calloc(n_req + 1, sizeof(*a->lost));
+    if (a->lost == NULL) {
+        free(req);
+        return ST_NO_MEMORY;
+    }
+    for (size_t i = 0; i < n_req; i++) {
+        const struct client_result *c = client_find(r, client_id(req[i]));
+        if (c == NULL || c->verdict != CLIENT_CONNECTS) {
+            a->lost[a->rt.n_lost++] = client_id(req[i]);
+        }
+    }
+    free(req);
+    a->rt.lost = a->lost;
+    return ST_OK;
+}
+
+static enum status names_compute(struct assessment *a, const struct scan_results *r,
+                                 const struct client_db *db)
+{
+    a->names = calloc(r->n_clients + 1, sizeof(*a->names));
+    if (a->names == NULL) {
+        return ST_NO_MEMORY;
+    }
+    for (size_t i = 0; db != NULL && i < r->n_clients; i++) {
+        for (size_t k = 0; k < client_db_count(db) && r->clients[i].id != NULL; k++) {
+            const struct client_profile *p = client_db_get(db, k);
+            if (strcmp(client_id(p), r->clients[i].id) == 0) {
+                a->names[i] = client_name(p);
+                break;
+            }
+        }
+    }
+    a->rt.client_names = a->names;
+    return ST_OK;
+}
+
+/* The grade findings, then one finding per line of client_gate's explanation. */
+static enum status findings_collect(struct assessment *a)
+{
+    size_t lines = 1;
+    for (const char *p = a->reach_why; *p != '\0'; p++) {
+        lines += *p == '\n';
+    }
+    a->findings = calloc(a->verdict.n_findings + lines, sizeof(*a->findings));
+    if (a->findings == NULL) {
+        return ST_NO_MEMORY;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < a->verdict.n_findings; i++) {
+        a->findings[n++] = a->verdict.findings[i];
+    }
+    for (char *line = a->reach_why; *line != '\0';) {
+        char *nl = strchr(line, '\n');
+        if (nl != NULL) {
+            *nl = '\0';
+        }
+        if (line[0] != '\0') {
+            a->findings[n++] = line;
+        }
+        line = nl != NULL ? nl + 1 : line + strlen(line);
+    }
+    a->rt.findings = a->findings;
+    a->rt.n_findings = n;
+    return ST_OK;
+}
+
+enum status cli_assess(struct assessment *a, const struct scan_results *r,
+                       const struct grade_policy *policy, const struct client_db *db,
+                       const char *require)
+{
+    memset(a, 0, sizeof(*a));
+    a->rt.r = r;
+    TRY(grades_compute(a, r));
+    grade_scan(r, policy, &a->verdict);
+    a->rt.least = a->verdict.least;
+
+    unsigned reach = 0;
+    if (db != NULL && require != NULL && r->state == TARGET_SCANNED) {
+        reach = client_gate(db, require, r, a->reach_why, sizeof(a->reach_why));
+    }
+    if (reach != 0) {
+        TRY(lost_compute(a, r, db, require));
+    }
+    a->rt.flags = gate_target_flags(r, a->verdict.flags, reach);
+    TRY(names_compute(a, r, db));
+    return findings_collect(a);
+}
+
+void cli_assessment_clear(struct assessment *a)
+{
+    for (int i = 0; i < RESULTS_NUM_PROTOS; i++) {
+        free(a->grades[i]);
+    }
+    free(a->findings);
+    free(a->lost);
+    free(a->names);
+    memset(a, 0, sizeof(*a));
+}
