@@ -26,6 +26,7 @@ struct probe_result {
     struct server_flight flight; /* valid (views included) only during the callback */
     size_t bytes_received;
     double elapsed_ms;
+    uint16_t version_offered; /* the protocol the hello probed; 0 when not one */
 };
 
 /* "timed out after 5.0 s", "connection reset by peer", "alert handshake_failure",
@@ -34,3 +35,7 @@ void probe_describe(const struct probe_result *res, char *buf, size_t len);
 /* A refusal that means "no" (an alert, or a ServerHello of another version)
  * rather than a broken probe whose answer we do not know. */
 bool probe_is_refusal(const struct probe_result *res);
+
+/* "SSLv2", "SSLv3", "TLS 1.0" .. "TLS 1.3", or "0x%04x" for others, for log
+ * lines and reasons in words. Returns buf. */
+const char *probe_version_text(uint16_t version, char *buf, size_t len);
