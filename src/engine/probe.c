@@ -20,36 +20,16 @@ struct probe {
     struct probe_result res;
 };
 
-const char *probe_version_text(uint16_t version, char *buf, size_t len)
-{
-    static const struct {
-        uint16_t version;
-        const char *text;
-    } names[] = {
-        {VERSION_SSL2, "SSLv2"},    {VERSION_SSL3, "SSLv3"},    {VERSION_TLS10, "TLS 1.0"},
-        {VERSION_TLS11, "TLS 1.1"}, {VERSION_TLS12, "TLS 1.2"}, {VERSION_TLS13, "TLS 1.3"},
-    };
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (names[i].version == version) {
-            snprintf(buf, len, "%s", names[i].text);
-            return buf;
-        }
-    }
-    snprintf(buf, len, "version 0x%04x", version);
-    return buf;
-}
-
 static void probe_describe_answer(const struct probe_result *res, char *buf, size_t len)
 {
     const struct server_flight *f = &res->flight;
-    char v[24];
     const struct suite_info *s = suite_find(f->sh.suite);
     const char *suite = s != NULL ? s->name : "an unknown suite";
 
     switch (f->answer) {
     case ANSWER_SERVER_HELLO:
         snprintf(buf, len, "ServerHello %s, %s (0x%04x)",
-                 probe_version_text(f->sh.version, v, sizeof(v)), suite, f->sh.suite);
+                 version_name(f->sh.version), suite, f->sh.suite);
         break;
     case ANSWER_HRR:
         snprintf(buf, len, "HelloRetryRequest, %s (0x%04x), group 0x%04x", suite, f->sh.suite,

@@ -36,6 +36,3 @@ void probe_describe(const struct probe_result *res, char *buf, size_t len);
  * rather than a broken probe whose answer we do not know. */
 bool probe_is_refusal(const struct probe_result *res);
 
-/* "SSLv2", "SSLv3", "TLS 1.0" .. "TLS 1.3", or "0x%04x" for others, for log
- * lines and reasons in words. Returns buf. */
-const char *probe_version_text(uint16_t version, char *buf, size_t len);

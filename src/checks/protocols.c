@@ -1,0 +1,68 @@
+/* Which protocol versions does the server speak? One probe per version, all
+ * at once, each offering every suite usable in that version (see suites.c:
+ * the same probe starts the suite enumeration). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/scan_ctx.h"
+#include "registry/registry.h"
+#include "util/log.h"
+
+void protocols_start(struct scan_ctx *sc)
+{
+    uint32_t *cand = malloc(SCAN_MAX_CANDIDATES * sizeof(*cand));
+    if (cand == NULL) {
+        return;
+    }
+    for (int i = 0; i < RESULTS_NUM_PROTOS; i++) {
+        struct proto_scan *ps = &sc->protos[i];
+        ps->pr->suites_complete = true;
+        size_t n = suite_candidates(ps->version, cand, SCAN_MAX_CANDIDATES);
+        if (n == 0) {
+            ps->pr->state = PROTO_INCONCLUSIVE;
+            snprintf(ps->pr->reason, sizeof(ps->pr->reason), "no suite to offer");
+            continue;
+        }
+        chunk_start(ps, cand, n, true, 0, 0, 0);
+    }
+    free(cand);
+}
+
+void protocols_after_first_round(struct scan_ctx *sc)
+{
+    for (int i = 0; i < RESULTS_NUM_PROTOS; i++) {
+        chunk_unpark(&sc->protos[i]);
+    }
+}
+
+void protocol_enumerated(struct proto_scan *ps)
+{
+    struct proto_result *pr = ps->pr;
+    if (ps->accepted_any) {
+        pr->state = PROTO_SUPPORTED;
+        pr->suites_complete = !ps->broken;
+    } else if (ps->broken) {
+        pr->state = PROTO_INCONCLUSIVE;
+        pr->suites_complete = false;
+        snprintf(pr->reason, sizeof(pr->reason), "%s", pr->incomplete_reason);
+    } else {
+        pr->state = PROTO_NOT_SUPPORTED;
+        snprintf(pr->reason, sizeof(pr->reason), "%s", ps->refusal_why);
+    }
+    log_msg(ps->sc->label, LOG_DEBUG, "%s: %s, %zu suites%s", version_name(ps->version),
+            pr->state == PROTO_SUPPORTED       ? "supported"
+            : pr->state == PROTO_NOT_SUPPORTED ? "not supported"
+                                               : "inconclusive",
+            pr->n_suites, pr->suites_complete ? "" : " (incomplete)");
+
+    if (pr->state != PROTO_SUPPORTED) {
+        return;
+    }
+    if (ps->version != VERSION_SSL2 && pr->n_suites >= 2) {
+        order_start(ps);
+    }
+    if (ps->version == VERSION_TLS13) {
+        groups_tls13_start(ps->sc);
+    }
+}

@@ -1,0 +1,304 @@
+#include "checks/scan.h"
+
+#include <arpa/inet.h>
+#include <openssl/rand.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/scan_ctx.h"
+#include "checks/target_spec.h"
+#include "registry/registry.h"
+#include "util/log.h"
+
+struct scan_send_req {
+    struct scan_ctx *sc;
+    scan_probe_fn cb;
+    void *arg;
+};
+
+void scan_op_begin(struct scan_ctx *sc)
+{
+    sc->pending++;
+}
+
+static void scan_advance(struct scan_ctx *sc);
+
+void scan_op_end(struct scan_ctx *sc)
+{
+    if (--sc->pending == 0) {
+        scan_advance(sc);
+    }
+}
+
+void scan_note(struct scan_ctx *sc, const char *fmt, ...)
+{
+    char text[RESULTS_TEXT];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    for (size_t i = 0; i < sc->r->n_notes; i++) {
+        if (strcmp(sc->r->notes[i], text) == 0) {
+            return;
+        }
+    }
+    log_msg(sc->label, LOG_INFO, "note: %s", text);
+    results_note(sc->r, "%s", text);
+}
+
+void scan_hello_init(struct scan_ctx *sc, struct scan_hello *h, uint16_t version,
+                     uint8_t random[32])
+{
+    memset(h, 0, sizeof(*h));
+    if (RAND_bytes(random, 32) != 1) {
+        /* The random only has to differ between hellos, not be secret. */
+        memset(random, 0x5a, 32);
+    }
+    h->version = version;
+    h->sni = sc->sni;
+    h->random = random;
+}
+
+void scan_saw(struct scan_ctx *sc, const struct probe_result *res)
+{
+    switch (res->outcome) {
+    case PROBE_ANSWERED:
+        sc->any_tls = true;
+        break;
+    case PROBE_GARBLED:
+        if (!sc->any_garbled) {
+            probe_describe(res, sc->garbled_why, sizeof(sc->garbled_why));
+        }
+        sc->any_garbled = true;
+        break;
+    case PROBE_REFUSED:
+        sc->n_refused++;
+        break;
+    case PROBE_TIMEOUT:
+        sc->n_timeout++;
+        break;
+    default:
+        sc->n_other_broken++;
+        break;
+    }
+}
+
+static void scan_on_probe(void *arg, const struct probe_result *res)
+{
+    struct scan_send_req *req = arg;
+    struct scan_ctx *sc = req->sc;
+    scan_saw(sc, res);
+    req->cb(req->arg, res);
+    free(req);
+    scan_op_end(sc);
+}
+
+enum status scan_send_raw(struct scan_ctx *sc, const uint8_t *hello, size_t len,
+                          uint16_t version, bool want_full, bool sslv2, const char *what,
+                          scan_probe_fn cb, void *arg)
+{
+    struct scan_send_req *req = malloc(sizeof(*req));
+    if (req == NULL) {
+        return ST_NO_MEMORY;
+    }
+    *req = (struct scan_send_req){.sc = sc, .cb = cb, .arg = arg};
+    struct probe_request pr = {.hello = hello, .hello_len = len, .version = version,
+                               .want_full = want_full, .expect_sslv2 = sslv2, .what = what};
+    enum status st = engine_probe(sc->t, &pr, scan_on_probe, req);
+    if (st != ST_OK) {
+        free(req);
+        return st;
+    }
+    scan_op_begin(sc);
+    return ST_OK;
+}
+
+enum status scan_send(struct scan_ctx *sc, const struct scan_hello *h, bool want_full,
+                      const char *what, scan_probe_fn cb, void *arg, size_t *sent_len)
+{
+    uint8_t *buf = malloc(HELLO_MAX_LEN);
+    if (buf == NULL) {
+        return ST_NO_MEMORY;
+    }
+    size_t len = 0;
+    enum status st = hello_scan_build(h, buf, HELLO_MAX_LEN, &len);
+    if (st == ST_OK) {
+        st = scan_send_raw(sc, buf, len, h->version, want_full, false, what, cb, arg);
+    }
+    if (sent_len != NULL) {
+        *sent_len = len;
+    }
+    free(buf);
+    return st;
+}
+
+static void scan_finish(struct scan_ctx *sc)
+{
+    struct scan_results *r = sc->r;
+    sc->phase = SCAN_PHASE_DONE;
+    if (sc->t != NULL) {
+        r->connections = engine_target_connections(sc->t);
+        engine_target_free(sc->t);
+    }
+    r->elapsed_s = (double)(uv_now(engine_loop(sc->e)) - sc->started_ms) / 1000.0;
+    log_msg(sc->label, LOG_INFO, "scan finished: %u connections, %.3f s", r->connections,
+            r->elapsed_s);
+    engine_job_finish(sc->e, &sc->job);
+    sc->done(r, sc->done_arg);
+    free(sc);
+}
+
+/* Sets the target's state and its one-sentence error. */
+static void scan_fail(struct scan_ctx *sc, enum target_state state, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void scan_fail(struct scan_ctx *sc, enum target_state state, const char *fmt, ...)
+{
+    sc->r->state = (uint8_t)state;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sc->r->error, sizeof(sc->r->error), fmt, ap);
+    va_end(ap);
+}
+
+/* No probe of the first round got a TLS answer: say what the target is. */
+static void scan_judge_unanswered(struct scan_ctx *sc)
+{
+    if (sc->any_garbled) {
+        scan_fail(sc, TARGET_NOT_TLS, "%s does not speak TLS: %s", sc->label, sc->garbled_why);
+    } else if (sc->n_other_broken == 0 && sc->n_timeout == 0) {
+        scan_fail(sc, TARGET_UNREACHABLE, "%s refused the connection", sc->label);
+    } else if (sc->n_other_broken == 0) {
+        scan_fail(sc, TARGET_UNREACHABLE, "%s did not answer within %.1f s", sc->label,
+                  sc->opts.timeout_ms / 1000.0);
+    } else {
+        scan_fail(sc, TARGET_NOT_TLS,
+                  "%s closed or reset every connection without answering a TLS ClientHello",
+                  sc->label);
+    }
+}
+
+static void scan_advance(struct scan_ctx *sc)
+{
+    if (sc->phase == SCAN_PHASE_PROTOCOLS) {
+        if (!sc->any_tls) {
+            scan_judge_unanswered(sc);
+            scan_finish(sc);
+            return;
+        }
+        sc->phase = SCAN_PHASE_RETRIES;
+        protocols_after_first_round(sc);
+        if (sc->pending > 0) {
+            return;
+        }
+    }
+    if (sc->phase == SCAN_PHASE_RETRIES) {
+        sc->phase = SCAN_PHASE_DETAILS;
+        groups_tls12_start(sc);
+        certificate_start(sc);
+        if (sc->pending > 0) {
+            return;
+        }
+    }
+    if (sc->phase == SCAN_PHASE_DETAILS) {
+        scan_finish(sc);
+    }
+}
+
+static void scan_on_resolved(void *arg, const struct sockaddr_storage *addr, const char *err)
+{
+    struct scan_ctx *sc = arg;
+    struct scan_results *r = sc->r;
+    if (err != NULL) {
+        scan_fail(sc, TARGET_UNRESOLVED, "%s", err);
+        scan_finish(sc);
+        return;
+    }
+    engine_addr_text(addr, r->address, sizeof(r->address));
+    struct engine_target_config cfg = {.addr = *addr,
+                                       .parallel = sc->opts.parallel,
+                                       .rate = sc->opts.rate,
+                                       .timeout_ms = sc->opts.timeout_ms,
+                                       .label = sc->label};
+    sc->t = engine_target_new(sc->e, &cfg);
+    if (sc->t == NULL) {
+        scan_fail(sc, TARGET_UNREACHABLE, "out of memory");
+        scan_finish(sc);
+        return;
+    }
+    log_msg(sc->label, LOG_DEBUG, "resolved to %s", r->address);
+    /* The first round is counted as one operation of its own, so that
+     * probes finishing while it is still being queued cannot end the phase. */
+    scan_op_begin(sc);
+    protocols_start(sc);
+    scan_op_end(sc);
+}
+
+static void scan_job_start(struct engine_job *job)
+{
+    struct scan_ctx *sc = (struct scan_ctx *)job;
+    sc->started_ms = uv_now(engine_loop(sc->e));
+    enum status st = engine_resolve(sc->e, sc->host, sc->port, sc->opts.family, scan_on_resolved,
+                                    sc);
+    if (st != ST_OK) {
+        scan_fail(sc, TARGET_UNRESOLVED, "cannot resolve %s: %s", sc->host, status_name(st));
+        scan_finish(sc);
+    }
+}
+
+static void scan_ctx_fill(struct scan_ctx *sc, const struct scan_options *opts)
+{
+    sc->opts = *opts;
+    if (sc->opts.timeout_ms == 0) {
+        sc->opts.timeout_ms = ENGINE_DEFAULT_TIMEOUT;
+    }
+    bool literal = target_is_ip_literal(sc->host);
+    const char *sni = opts->sni != NULL ? opts->sni : (literal ? "" : sc->host);
+    snprintf(sc->sni, sizeof(sc->sni), "%s", sni);
+    snprintf(sc->label, sizeof(sc->label), "%s%s%s:%u", strchr(sc->host, ':') ? "[" : "",
+             sc->host, strchr(sc->host, ':') ? "]" : "", sc->port);
+
+    struct scan_results *r = sc->r;
+    snprintf(r->host, sizeof(r->host), "%s", sc->host);
+    snprintf(r->sni, sizeof(r->sni), "%s", sc->sni);
+    r->port = sc->port;
+    r->groups_complete = true;
+    for (int i = 0; i < RESULTS_NUM_PROTOS; i++) {
+        sc->protos[i].sc = sc;
+        sc->protos[i].pr = &r->protos[i];
+        sc->protos[i].version = r->protos[i].version;
+    }
+}
+
+enum status scan_start(struct engine *e, const struct scan_options *opts, const char *target_spec,
+                       scan_done_fn done, void *arg, char *err, size_t errlen)
+{
+    struct scan_ctx *sc = calloc(1, sizeof(*sc));
+    if (sc == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return ST_NO_MEMORY;
+    }
+    uint16_t default_port = opts->default_port != 0 ? opts->default_port : 443;
+    enum status st = target_spec_parse(target_spec, default_port, sc->host, sizeof(sc->host),
+                                       &sc->port, err, errlen);
+    if (st != ST_OK) {
+        free(sc);
+        return st;
+    }
+    sc->r = results_new();
+    if (sc->r == NULL) {
+        free(sc);
+        snprintf(err, errlen, "out of memory");
+        return ST_NO_MEMORY;
+    }
+    snprintf(sc->r->target, sizeof(sc->r->target), "%s", target_spec);
+    sc->e = e;
+    sc->done = done;
+    sc->done_arg = arg;
+    sc->job.start = scan_job_start;
+    scan_ctx_fill(sc, opts);
+    engine_job_submit(e, &sc->job);
+    return ST_OK;
+}

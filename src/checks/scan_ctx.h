@@ -1,0 +1,125 @@
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checks/scan.h"
+#include "engine/engine.h"
+#include "results/scan_results.h"
+#include "wire/hello_client.h"
+
+/* Private to checks/: the state of one target's scan, shared by the check
+ * files (protocols.c, suites.c, order.c, groups.c, certificate.c,
+ * clients.c) and driven by scan.c.
+ *
+ * Every probe a check sends is an "operation": scan_send() counts it and the
+ * count drops after the check's callback has run (and queued whatever it
+ * leads to). When it reaches zero the scan moves to its next phase. */
+
+/* Removal enumeration offers this many suites per chunk: ~260 bytes of
+ * suites keep the hello well under one record, and the chunks of one
+ * protocol run side by side. */
+#define SCAN_CHUNK_SUITES 128
+/* Groups are enumerated the same way, in smaller chunks to shorten chains. */
+#define SCAN_CHUNK_GROUPS 16
+/* Largest candidate list of one chunk (the first probe of a protocol offers
+ * every usable suite at once). */
+#define SCAN_MAX_CANDIDATES 1024
+
+enum scan_phase {
+    SCAN_PHASE_PROTOCOLS = 0, /* roots, their enumeration, server order, TLS 1.3 groups */
+    SCAN_PHASE_RETRIES,       /* second tries of broken first probes */
+    SCAN_PHASE_DETAILS,       /* TLS <= 1.2 groups, certificate, clients */
+    SCAN_PHASE_DONE,
+};
+
+struct chunk;
+
+/* One protocol's enumeration. */
+struct proto_scan {
+    struct scan_ctx *sc;
+    uint16_t version;
+    struct proto_result *pr; /* in sc->r */
+    unsigned live_chunks;
+    bool accepted_any;     /* the server accepted this version at least once */
+    bool refused;          /* the first probe got a refusal */
+    bool broken;           /* some chunk ended inconclusive */
+    bool root_pick_known;  /* suites[0] is the server's pick from every candidate */
+    struct chunk *parked;  /* first probe broke: decided or retried after phase 1 */
+    enum probe_outcome parked_outcome;
+    char refusal_why[RESULTS_TEXT];
+    uint16_t chunk_of[RESULTS_MAX_SUITES]; /* which chunk found each suite */
+    bool order_done;
+};
+
+struct scan_ctx {
+    struct engine_job job; /* first: the engine hands it back */
+    struct engine *e;
+    struct engine_target *t;
+    struct scan_options opts;
+    struct scan_results *r;
+    scan_done_fn done;
+    void *done_arg;
+    char host[256];
+    uint16_t port;
+    char sni[256];
+    char label[300];
+    uint64_t started_ms;
+    unsigned pending;
+    enum scan_phase phase;
+    bool any_tls;        /* some probe got a TLS answer */
+    bool any_garbled;    /* some probe got bytes that are not TLS */
+    char garbled_why[RESULTS_TEXT];
+    unsigned n_refused, n_timeout, n_other_broken;
+    struct proto_scan protos[RESULTS_NUM_PROTOS];
+};
+
+/* Sends one hello and calls cb(arg, res) with its answer; counts as an
+ * operation until cb returns. On failure nothing is sent and cb is not called. */
+typedef void (*scan_probe_fn)(void *arg, const struct probe_result *res);
+enum status scan_send(struct scan_ctx *sc, const struct scan_hello *h, bool want_full,
+                      const char *what, scan_probe_fn cb, void *arg,
+                      size_t *sent_len) MUST_CHECK;
+enum status scan_send_raw(struct scan_ctx *sc, const uint8_t *hello, size_t len,
+                          uint16_t version, bool want_full, bool sslv2, const char *what,
+                          scan_probe_fn cb, void *arg) MUST_CHECK;
+/* Brackets work that is not a probe (a libssl handshake) the same way. */
+void scan_op_begin(struct scan_ctx *sc);
+void scan_op_end(struct scan_ctx *sc);
+/* Adds a note unless the same text is already there. */
+void scan_note(struct scan_ctx *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Fills a scan_hello with the scan's SNI and a fresh random (kept in *random). */
+void scan_hello_init(struct scan_ctx *sc, struct scan_hello *h, uint16_t version,
+                     uint8_t random[32]);
+/* Records what every probe said about the target as a whole (TLS or not). */
+void scan_saw(struct scan_ctx *sc, const struct probe_result *res);
+
+/* protocols.c + suites.c */
+void protocols_start(struct scan_ctx *sc);
+void protocols_after_first_round(struct scan_ctx *sc);
+/* called by suites.c when a protocol's last chunk is done */
+void protocol_enumerated(struct proto_scan *ps);
+
+/* suites.c: chunk removal enumeration */
+/* Starts removal enumeration over suites (copied). A root chunk is a
+ * protocol's first probe: it offers every candidate and, once the server
+ * accepts, splits into chunks of SCAN_CHUNK_SUITES. */
+void chunk_start(struct proto_scan *ps, const uint32_t *suites, size_t n, bool root,
+                 uint16_t chunk_id, unsigned flags, int split_depth);
+/* After the first round: decides or retries a protocol's parked first probe. */
+void chunk_unpark(struct proto_scan *ps);
+size_t suite_candidates(uint16_t version, uint32_t *out, size_t cap);
+void suite_result_from_flight(struct suite_result *sr, const struct server_flight *f);
+
+/* order.c */
+void order_start(struct proto_scan *ps);
+
+/* groups.c */
+void groups_tls13_start(struct scan_ctx *sc);
+void groups_tls12_start(struct scan_ctx *sc);
+
+/* certificate.c */
+void certificate_from_flight(struct scan_ctx *sc, const struct server_flight *f,
+                             uint16_t version);
+void certificate_start(struct scan_ctx *sc);

@@ -1,0 +1,378 @@
+/* Which suites does the server accept in each protocol? Removal enumeration:
+ * offer a list, record the suite the server picks, take it out, offer the
+ * rest, until the server refuses. A protocol's first probe (the root chunk)
+ * offers every candidate at once, so one connection both answers "is this
+ * version supported" and finds the server's first choice; the rest is then
+ * split into chunks that run side by side. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/scan_ctx.h"
+#include "registry/registry.h"
+#include "util/log.h"
+
+/* Halving a chunk whose probes break stops at this depth (chunks of 16 of
+ * 128): past it the cause is not the hello's size, and more probes would only
+ * multiply timeouts. */
+#define CHUNK_MAX_SPLIT_DEPTH 3
+/* RFC 7685: the load-balancer bug concerns hellos of 256..511 bytes. */
+#define HELLO_PAD_MIN 256
+#define HELLO_PAD_MAX 511
+
+struct chunk {
+    struct proto_scan *ps;
+    uint32_t *suites;
+    size_t n;
+    unsigned flags; /* enum scan_hello_flag */
+    bool root;
+    bool retried;
+    int split_depth;
+    uint16_t id;
+    size_t last_len; /* bytes of the last hello sent */
+    uint8_t random[32];
+};
+
+static void chunk_send(struct chunk *c);
+
+size_t suite_candidates(uint16_t version, uint32_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < suite_table_len && n < cap; i++) {
+        const struct suite_info *s = &suite_table[i];
+        if (suite_usable_in(s, version) && (version == VERSION_SSL2 || s->code <= 0xffff)) {
+            out[n++] = s->code;
+        }
+    }
+    return n;
+}
+
+void suite_result_from_flight(struct suite_result *sr, const struct server_flight *f)
+{
+    sr->group = f->sh.key_share_group;
+    if (f->kx.present && f->kx.is_ecdh) {
+        sr->group = f->kx.named_curve;
+        sr->explicit_ec_bits = f->kx.explicit_bits;
+    }
+    if (f->kx.present && f->kx.is_dh) {
+        sr->dh_bits = f->kx.dh_p_bits;
+    }
+    if (f->kx.present) {
+        sr->rsa_export_bytes = f->kx.rsa_modulus_bytes;
+    }
+}
+
+static void chunk_done(struct chunk *c)
+{
+    struct proto_scan *ps = c->ps;
+    free(c->suites);
+    free(c);
+    if (--ps->live_chunks == 0) {
+        protocol_enumerated(ps);
+    }
+}
+
+void chunk_start(struct proto_scan *ps, const uint32_t *suites, size_t n, bool root,
+                 uint16_t chunk_id, unsigned flags, int split_depth)
+{
+    struct chunk *c = calloc(1, sizeof(*c));
+    uint32_t *copy = malloc((n > 0 ? n : 1) * sizeof(*copy));
+    if (c == NULL || copy == NULL) {
+        free(c);
+        free(copy);
+        ps->broken = true;
+        snprintf(ps->pr->incomplete_reason, sizeof(ps->pr->incomplete_reason), "out of memory");
+        return;
+    }
+    memcpy(copy, suites, n * sizeof(*copy));
+    *c = (struct chunk){.ps = ps, .suites = copy, .n = n, .flags = flags, .root = root,
+                        .split_depth = split_depth, .id = chunk_id};
+    ps->live_chunks++;
+    chunk_send(c);
+}
+
+static void chunk_inconclusive(struct chunk *c, const char *why)
+{
+    struct proto_scan *ps = c->ps;
+    ps->broken = true;
+    ps->pr->suites_complete = false;
+    snprintf(ps->pr->incomplete_reason, sizeof(ps->pr->incomplete_reason),
+             "%zu suites could not be tested: %s", c->n, why);
+    chunk_done(c);
+}
+
+static void chunk_refused(struct chunk *c, const char *why)
+{
+    struct proto_scan *ps = c->ps;
+    if (c->root || ps->refusal_why[0] == '\0') {
+        snprintf(ps->refusal_why, sizeof(ps->refusal_why), "%s", why);
+    }
+    if (c->root) {
+        ps->refused = true;
+    }
+    chunk_done(c);
+}
+
+static void chunk_anomaly(struct chunk *c, const char *what)
+{
+    scan_note(c->ps->sc, "%s: %s", version_name(c->ps->version), what);
+    chunk_inconclusive(c, what);
+}
+
+/* Splits the root's remaining candidates into chunks; the picked suite is
+ * credited to the chunk it came from, so server order can tell whether all
+ * accepted suites came from one chunk. */
+static void chunk_root_split(struct chunk *c, size_t picked_at)
+{
+    struct proto_scan *ps = c->ps;
+    ps->chunk_of[ps->pr->n_suites - 1] = (uint16_t)(picked_at / SCAN_CHUNK_SUITES);
+    size_t orig_n = c->n + 1;
+    uint32_t part[SCAN_CHUNK_SUITES];
+    for (size_t start = 0; start < orig_n; start += SCAN_CHUNK_SUITES) {
+        size_t k = 0;
+        for (size_t i = start; i < orig_n && i < start + SCAN_CHUNK_SUITES; i++) {
+            if (i == picked_at) {
+                continue;
+            }
+            part[k++] = c->suites[i > picked_at ? i - 1 : i];
+        }
+        if (k > 0) {
+            chunk_start(ps, part, k, false, (uint16_t)(start / SCAN_CHUNK_SUITES), c->flags, 0);
+        }
+    }
+    chunk_done(c);
+}
+
+static void chunk_accept(struct chunk *c, size_t at, const struct server_flight *f)
+{
+    struct proto_scan *ps = c->ps;
+    struct proto_result *pr = ps->pr;
+    if (!ps->accepted_any && c->root) {
+        ps->root_pick_known = true;
+    }
+    ps->accepted_any = true;
+    if (pr->n_suites < RESULTS_MAX_SUITES) {
+        struct suite_result *sr = &pr->suites[pr->n_suites];
+        memset(sr, 0, sizeof(*sr));
+        sr->code = c->suites[at];
+        suite_result_from_flight(sr, f);
+        ps->chunk_of[pr->n_suites] = c->id;
+        pr->n_suites++;
+    }
+    if (ps->version <= VERSION_TLS12) {
+        certificate_from_flight(ps->sc, f, ps->version);
+    }
+    memmove(&c->suites[at], &c->suites[at + 1], (c->n - at - 1) * sizeof(c->suites[0]));
+    c->n--;
+    c->retried = false;
+
+    if (c->root && c->n + 1 > SCAN_CHUNK_SUITES) {
+        chunk_root_split(c, at);
+    } else if (c->n == 0) {
+        chunk_done(c);
+    } else {
+        c->root = false;
+        chunk_send(c);
+    }
+}
+
+static void chunk_on_hello(struct chunk *c, const struct probe_result *res)
+{
+    struct proto_scan *ps = c->ps;
+    const struct server_hello *sh = &res->flight.sh;
+    char text[RESULTS_TEXT];
+    if (sh->version != ps->version) {
+        snprintf(text, sizeof(text), "server answered with %s", version_name(sh->version));
+        if (!ps->accepted_any) {
+            chunk_refused(c, text);
+        } else {
+            chunk_anomaly(c, text);
+        }
+        return;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->suites[i] == sh->suite) {
+            chunk_accept(c, i, &res->flight);
+            return;
+        }
+    }
+    snprintf(text, sizeof(text), "server picked suite 0x%04x, which was not offered", sh->suite);
+    chunk_anomaly(c, text);
+}
+
+static void chunk_on_sslv2(struct chunk *c, const struct server_flight *f)
+{
+    struct proto_scan *ps = c->ps;
+    ps->accepted_any = true;
+    for (size_t i = 0; i < f->n_ssl2_specs && ps->pr->n_suites < RESULTS_MAX_SUITES; i++) {
+        for (size_t j = 0; j < c->n; j++) {
+            if (c->suites[j] == f->ssl2_specs[i]) {
+                struct suite_result *sr = &ps->pr->suites[ps->pr->n_suites++];
+                memset(sr, 0, sizeof(*sr));
+                sr->code = f->ssl2_specs[i];
+                break;
+            }
+        }
+    }
+    chunk_done(c);
+}
+
+/* The probe broke (no answer, reset, garbage): retry, then work around the
+ * known intolerances, then halve the chunk, then give up on it. */
+static void chunk_on_broken(struct chunk *c, const struct probe_result *res)
+{
+    struct proto_scan *ps = c->ps;
+    char why[RESULTS_TEXT];
+    probe_describe(res, why, sizeof(why));
+    const char *vname = version_name(ps->version);
+
+    if (c->root && !ps->accepted_any && ps->sc->phase == SCAN_PHASE_PROTOCOLS) {
+        ps->parked = c; /* judged once the other protocols have answered */
+        ps->parked_outcome = res->outcome;
+        snprintf(ps->refusal_why, sizeof(ps->refusal_why), "%s", why);
+        return;
+    }
+    if (res->outcome == PROBE_CLOSED) {
+        /* Others got answers from this server, so a plain close is how it
+         * says no. */
+        if (ps->accepted_any) {
+            scan_note(ps->sc, "%s: the server refuses by closing the connection without an alert",
+                      vname);
+        }
+        chunk_refused(c, "connection closed without an alert");
+        return;
+    }
+    if (!c->retried) {
+        c->retried = true;
+        chunk_send(c);
+        return;
+    }
+    if (!(c->flags & SCAN_HELLO_PAD) && c->last_len >= HELLO_PAD_MIN &&
+        c->last_len <= HELLO_PAD_MAX) {
+        c->flags |= SCAN_HELLO_PAD;
+        scan_note(ps->sc, "%s: retried with a padded ClientHello (RFC 7685) after: %s", vname,
+                  why);
+        chunk_send(c);
+        return;
+    }
+    if (c->n > 1 && c->split_depth < CHUNK_MAX_SPLIT_DEPTH) {
+        scan_note(ps->sc, "%s: split a ClientHello of %zu suites in halves after: %s", vname,
+                  c->n, why);
+        size_t half = c->n / 2;
+        chunk_start(ps, c->suites, half, false, c->id, c->flags, c->split_depth + 1);
+        chunk_start(ps, c->suites + half, c->n - half, false, c->id, c->flags,
+                    c->split_depth + 1);
+        chunk_done(c);
+        return;
+    }
+    chunk_inconclusive(c, why);
+}
+
+static void chunk_on_probe(void *arg, const struct probe_result *res)
+{
+    struct chunk *c = arg;
+    if (res->outcome != PROBE_ANSWERED) {
+        chunk_on_broken(c, res);
+        return;
+    }
+    char why[RESULTS_TEXT];
+    switch (res->flight.answer) {
+    case ANSWER_ALERT:
+        probe_describe(res, why, sizeof(why));
+        chunk_refused(c, why);
+        break;
+    case ANSWER_SERVER_HELLO:
+    case ANSWER_HRR:
+        chunk_on_hello(c, res);
+        break;
+    case ANSWER_SSL2_SERVER_HELLO:
+        if (c->ps->version == VERSION_SSL2) {
+            chunk_on_sslv2(c, &res->flight);
+        } else {
+            chunk_anomaly(c, "server answered a TLS hello with an SSLv2 SERVER-HELLO");
+        }
+        break;
+    default:
+        chunk_anomaly(c, "server answer of unknown kind");
+        break;
+    }
+}
+
+static enum status chunk_send_sslv2(struct chunk *c, char *what)
+{
+    uint8_t *buf = malloc(HELLO_MAX_LEN);
+    if (buf == NULL) {
+        return ST_NO_MEMORY;
+    }
+    uint8_t challenge[16];
+    memcpy(challenge, c->random, sizeof(challenge));
+    size_t len = 0;
+    enum status st = hello_sslv2_build(c->suites, c->n, challenge, buf, HELLO_MAX_LEN, &len);
+    if (st == ST_OK) {
+        c->last_len = len;
+        st = scan_send_raw(c->ps->sc, buf, len, VERSION_SSL2, false, true, what, chunk_on_probe,
+                           c);
+    }
+    free(buf);
+    return st;
+}
+
+static enum status chunk_send_tls(struct chunk *c, const char *what)
+{
+    struct proto_scan *ps = c->ps;
+    uint16_t *codes = malloc(c->n * sizeof(*codes));
+    if (codes == NULL) {
+        return ST_NO_MEMORY;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        codes[i] = (uint16_t)c->suites[i];
+    }
+    struct scan_hello h;
+    scan_hello_init(ps->sc, &h, ps->version, c->random);
+    h.suites = codes;
+    h.n_suites = c->n;
+    h.flags = c->flags;
+    if (ps->version == VERSION_TLS13) {
+        /* The HelloRetryRequest names suite and group: no key share needed. */
+        h.flags |= SCAN_HELLO_EMPTY_KEY_SHARE;
+    }
+    bool full = ps->version <= VERSION_TLS12;
+    enum status st = scan_send(ps->sc, &h, full, what, chunk_on_probe, c, &c->last_len);
+    free(codes);
+    return st;
+}
+
+static void chunk_send(struct chunk *c)
+{
+    struct proto_scan *ps = c->ps;
+    char what[96];
+    snprintf(what, sizeof(what), "%s hello, %zu suites%s%s", version_name(ps->version), c->n,
+             c->root ? " (protocol probe)" : "", c->flags & SCAN_HELLO_PAD ? ", padded" : "");
+    if (ps->version == VERSION_SSL2) {
+        memset(c->random, 0x11, sizeof(c->random));
+    }
+    enum status st = ps->version == VERSION_SSL2 ? chunk_send_sslv2(c, what)
+                                                 : chunk_send_tls(c, what);
+    if (st != ST_OK) {
+        char why[RESULTS_TEXT];
+        snprintf(why, sizeof(why), "could not build the hello: %s", status_name(st));
+        chunk_inconclusive(c, why);
+    }
+}
+
+void chunk_unpark(struct proto_scan *ps)
+{
+    struct chunk *c = ps->parked;
+    if (c == NULL) {
+        return;
+    }
+    ps->parked = NULL;
+    if (ps->parked_outcome == PROBE_CLOSED) {
+        /* The same server answered other probes: a plain close after this
+         * hello is its way of refusing the version. */
+        chunk_refused(c, "connection closed without an alert");
+        return;
+    }
+    c->retried = true;
+    chunk_send(c);
+}
