@@ -10,8 +10,7 @@
 #include "registry/registry.h"
 #include "util/log.h"
 
-void certificate_from_flight(struct scan_ctx *sc, const struct server_flight *f,
-                             uint16_t version)
+void certificate_from_flight(struct scan_ctx *sc, const struct server_flight *f, uint16_t version)
 {
     if (sc->r->cert.present || f->n_certs == 0) {
         return;
@@ -40,8 +39,8 @@ void certificate_start(struct scan_ctx *sc)
     if (sc->r->cert.present || tls13->state != PROTO_SUPPORTED) {
         return;
     }
-    if (engine_tls_handshake(sc->t, sc->sni, VERSION_TLS13, VERSION_TLS13,
-                             certificate_on_handshake, sc) == ST_OK) {
+    if (engine_tls_handshake(sc->t, sc->sni, VERSION_TLS13, VERSION_TLS13, certificate_on_handshake,
+                             sc) == ST_OK) {
         scan_op_begin(sc);
     } else {
         scan_note(sc, "certificate not read: libssl could not be set up");

@@ -59,8 +59,7 @@ static void group_chunk_accept(struct group_chunk *gc, uint16_t group)
         return;
     }
     char trouble[RESULTS_TEXT];
-    snprintf(trouble, sizeof(trouble), "server picked group 0x%04x, which was not offered",
-             group);
+    snprintf(trouble, sizeof(trouble), "server picked group 0x%04x, which was not offered", group);
     group_chunk_end(gc, trouble);
 }
 
@@ -161,8 +160,7 @@ void groups_tls13_start(struct scan_ctx *sc)
 
 void groups_tls12_start(struct scan_ctx *sc)
 {
-    static const uint16_t versions[] = {VERSION_TLS12, VERSION_TLS11, VERSION_TLS10,
-                                        VERSION_SSL3};
+    static const uint16_t versions[] = {VERSION_TLS12, VERSION_TLS11, VERSION_TLS10, VERSION_SSL3};
     for (size_t v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
         const struct proto_result *pr = &sc->r->protos[results_proto_index(versions[v])];
         uint16_t suites[RESULTS_MAX_SUITES];

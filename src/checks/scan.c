@@ -95,17 +95,20 @@ static void scan_on_probe(void *arg, const struct probe_result *res)
     scan_op_end(sc);
 }
 
-enum status scan_send_raw(struct scan_ctx *sc, const uint8_t *hello, size_t len,
-                          uint16_t version, bool want_full, bool sslv2, const char *what,
-                          scan_probe_fn cb, void *arg)
+enum status scan_send_raw(struct scan_ctx *sc, const uint8_t *hello, size_t len, uint16_t version,
+                          bool want_full, bool sslv2, const char *what, scan_probe_fn cb, void *arg)
 {
     struct scan_send_req *req = malloc(sizeof(*req));
     if (req == NULL) {
         return ST_NO_MEMORY;
     }
     *req = (struct scan_send_req){.sc = sc, .cb = cb, .arg = arg};
-    struct probe_request pr = {.hello = hello, .hello_len = len, .version = version,
-                               .want_full = want_full, .expect_sslv2 = sslv2, .what = what};
+    struct probe_request pr = {.hello = hello,
+                               .hello_len = len,
+                               .version = version,
+                               .want_full = want_full,
+                               .expect_sslv2 = sslv2,
+                               .what = what};
     enum status st = engine_probe(sc->t, &pr, scan_on_probe, req);
     if (st != ST_OK) {
         free(req);
@@ -240,8 +243,8 @@ static void scan_job_start(struct engine_job *job)
 {
     struct scan_ctx *sc = (struct scan_ctx *)job;
     sc->started_ms = uv_now(engine_loop(sc->e));
-    enum status st = engine_resolve(sc->e, sc->host, sc->port, sc->opts.family, scan_on_resolved,
-                                    sc);
+    enum status st =
+        engine_resolve(sc->e, sc->host, sc->port, sc->opts.family, scan_on_resolved, sc);
     if (st != ST_OK) {
         scan_fail(sc, TARGET_UNRESOLVED, "cannot resolve %s: %s", sc->host, status_name(st));
         scan_finish(sc);
@@ -257,8 +260,8 @@ static void scan_ctx_fill(struct scan_ctx *sc, const struct scan_options *opts)
     bool literal = target_is_ip_literal(sc->host);
     const char *sni = opts->sni != NULL ? opts->sni : (literal ? "" : sc->host);
     snprintf(sc->sni, sizeof(sc->sni), "%s", sni);
-    snprintf(sc->label, sizeof(sc->label), "%s%s%s:%u", strchr(sc->host, ':') ? "[" : "",
-             sc->host, strchr(sc->host, ':') ? "]" : "", sc->port);
+    snprintf(sc->label, sizeof(sc->label), "%s%s%s:%u", strchr(sc->host, ':') ? "[" : "", sc->host,
+             strchr(sc->host, ':') ? "]" : "", sc->port);
 
     struct scan_results *r = sc->r;
     snprintf(r->host, sizeof(r->host), "%s", sc->host);

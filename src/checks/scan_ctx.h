@@ -42,11 +42,11 @@ struct proto_scan {
     uint16_t version;
     struct proto_result *pr; /* in sc->r */
     unsigned live_chunks;
-    bool accepted_any;     /* the server accepted this version at least once */
-    bool refused;          /* the first probe got a refusal */
-    bool broken;           /* some chunk ended inconclusive */
-    bool root_pick_known;  /* suites[0] is the server's pick from every candidate */
-    struct chunk *parked;  /* first probe broke: decided or retried after phase 1 */
+    bool accepted_any;    /* the server accepted this version at least once */
+    bool refused;         /* the first probe got a refusal */
+    bool broken;          /* some chunk ended inconclusive */
+    bool root_pick_known; /* suites[0] is the server's pick from every candidate */
+    struct chunk *parked; /* first probe broke: decided or retried after phase 1 */
     enum probe_outcome parked_outcome;
     char refusal_why[RESULTS_TEXT];
     uint16_t chunk_of[RESULTS_MAX_SUITES]; /* which chunk found each suite */
@@ -68,8 +68,8 @@ struct scan_ctx {
     uint64_t started_ms;
     unsigned pending;
     enum scan_phase phase;
-    bool any_tls;        /* some probe got a TLS answer */
-    bool any_garbled;    /* some probe got bytes that are not TLS */
+    bool any_tls;     /* some probe got a TLS answer */
+    bool any_garbled; /* some probe got bytes that are not TLS */
     char garbled_why[RESULTS_TEXT];
     unsigned n_refused, n_timeout, n_other_broken;
     struct proto_scan protos[RESULTS_NUM_PROTOS];
@@ -79,11 +79,10 @@ struct scan_ctx {
  * operation until cb returns. On failure nothing is sent and cb is not called. */
 typedef void (*scan_probe_fn)(void *arg, const struct probe_result *res);
 enum status scan_send(struct scan_ctx *sc, const struct scan_hello *h, bool want_full,
-                      const char *what, scan_probe_fn cb, void *arg,
-                      size_t *sent_len) MUST_CHECK;
-enum status scan_send_raw(struct scan_ctx *sc, const uint8_t *hello, size_t len,
-                          uint16_t version, bool want_full, bool sslv2, const char *what,
-                          scan_probe_fn cb, void *arg) MUST_CHECK;
+                      const char *what, scan_probe_fn cb, void *arg, size_t *sent_len) MUST_CHECK;
+enum status scan_send_raw(struct scan_ctx *sc, const uint8_t *hello, size_t len, uint16_t version,
+                          bool want_full, bool sslv2, const char *what, scan_probe_fn cb,
+                          void *arg) MUST_CHECK;
 /* Brackets work that is not a probe (a libssl handshake) the same way. */
 void scan_op_begin(struct scan_ctx *sc);
 void scan_op_end(struct scan_ctx *sc);
@@ -120,6 +119,5 @@ void groups_tls13_start(struct scan_ctx *sc);
 void groups_tls12_start(struct scan_ctx *sc);
 
 /* certificate.c */
-void certificate_from_flight(struct scan_ctx *sc, const struct server_flight *f,
-                             uint16_t version);
+void certificate_from_flight(struct scan_ctx *sc, const struct server_flight *f, uint16_t version);
 void certificate_start(struct scan_ctx *sc);

@@ -85,8 +85,13 @@ void chunk_start(struct proto_scan *ps, const uint32_t *suites, size_t n, bool r
         return;
     }
     memcpy(copy, suites, n * sizeof(*copy));
-    *c = (struct chunk){.ps = ps, .suites = copy, .n = n, .flags = flags, .root = root,
-                        .split_depth = split_depth, .id = chunk_id};
+    *c = (struct chunk){.ps = ps,
+                        .suites = copy,
+                        .n = n,
+                        .flags = flags,
+                        .root = root,
+                        .split_depth = split_depth,
+                        .id = chunk_id};
     ps->live_chunks++;
     chunk_send(c);
 }
@@ -250,18 +255,16 @@ static void chunk_on_broken(struct chunk *c, const struct probe_result *res)
     if (!(c->flags & SCAN_HELLO_PAD) && c->last_len >= HELLO_PAD_MIN &&
         c->last_len <= HELLO_PAD_MAX) {
         c->flags |= SCAN_HELLO_PAD;
-        scan_note(ps->sc, "%s: retried with a padded ClientHello (RFC 7685) after: %s", vname,
-                  why);
+        scan_note(ps->sc, "%s: retried with a padded ClientHello (RFC 7685) after: %s", vname, why);
         chunk_send(c);
         return;
     }
     if (c->n > 1 && c->split_depth < CHUNK_MAX_SPLIT_DEPTH) {
-        scan_note(ps->sc, "%s: split a ClientHello of %zu suites in halves after: %s", vname,
-                  c->n, why);
+        scan_note(ps->sc, "%s: split a ClientHello of %zu suites in halves after: %s", vname, c->n,
+                  why);
         size_t half = c->n / 2;
         chunk_start(ps, c->suites, half, false, c->id, c->flags, c->split_depth + 1);
-        chunk_start(ps, c->suites + half, c->n - half, false, c->id, c->flags,
-                    c->split_depth + 1);
+        chunk_start(ps, c->suites + half, c->n - half, false, c->id, c->flags, c->split_depth + 1);
         chunk_done(c);
         return;
     }
@@ -310,8 +313,7 @@ static enum status chunk_send_sslv2(struct chunk *c, char *what)
     enum status st = hello_sslv2_build(c->suites, c->n, challenge, buf, HELLO_MAX_LEN, &len);
     if (st == ST_OK) {
         c->last_len = len;
-        st = scan_send_raw(c->ps->sc, buf, len, VERSION_SSL2, false, true, what, chunk_on_probe,
-                           c);
+        st = scan_send_raw(c->ps->sc, buf, len, VERSION_SSL2, false, true, what, chunk_on_probe, c);
     }
     free(buf);
     return st;
@@ -351,8 +353,8 @@ static void chunk_send(struct chunk *c)
     if (ps->version == VERSION_SSL2) {
         memset(c->random, 0x11, sizeof(c->random));
     }
-    enum status st = ps->version == VERSION_SSL2 ? chunk_send_sslv2(c, what)
-                                                 : chunk_send_tls(c, what);
+    enum status st =
+        ps->version == VERSION_SSL2 ? chunk_send_sslv2(c, what) : chunk_send_tls(c, what);
     if (st != ST_OK) {
         char why[RESULTS_TEXT];
         snprintf(why, sizeof(why), "could not build the hello: %s", status_name(st));

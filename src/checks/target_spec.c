@@ -71,8 +71,8 @@ static enum status target_split(const char *spec, const char **host, size_t *hos
     return ST_OK;
 }
 
-enum status target_spec_parse(const char *spec, uint16_t default_port, char *host,
-                              size_t host_len, uint16_t *port, char *err, size_t errlen)
+enum status target_spec_parse(const char *spec, uint16_t default_port, char *host, size_t host_len,
+                              uint16_t *port, char *err, size_t errlen)
 {
     const char *h = NULL;
     size_t hn = 0;

@@ -47,8 +47,7 @@ void engine_job_finish(struct engine *e, struct engine_job *job);
 /* Name resolution (uv_getaddrinfo). On success err is NULL and addr holds the
  * first address of the requested family; otherwise err says why in one
  * sentence and addr is zeroed. */
-typedef void (*engine_resolve_fn)(void *arg, const struct sockaddr_storage *addr,
-                                  const char *err);
+typedef void (*engine_resolve_fn)(void *arg, const struct sockaddr_storage *addr, const char *err);
 enum status engine_resolve(struct engine *e, const char *host, uint16_t port, int family,
                            engine_resolve_fn done, void *arg) MUST_CHECK;
 
@@ -97,11 +96,11 @@ enum status engine_probe(struct engine_target *t, const struct probe_request *re
  * server that only speaks TLS 1.3 (where the Certificate is encrypted). */
 struct tls_handshake_result {
     bool ok;
-    char why[160];         /* when !ok: the probe outcome or libssl's error */
-    uint16_t version;      /* negotiated */
-    const uint8_t *leaf;   /* DER, valid only during the callback */
+    char why[160];       /* when !ok: the probe outcome or libssl's error */
+    uint16_t version;    /* negotiated */
+    const uint8_t *leaf; /* DER, valid only during the callback */
     size_t leaf_len;
-    int chain_len;         /* certificates the server sent, leaf included */
+    int chain_len;              /* certificates the server sent, leaf included */
     enum probe_outcome outcome; /* how the connection ended */
 };
 
@@ -109,5 +108,4 @@ typedef void (*tls_handshake_fn)(void *arg, const struct tls_handshake_result *r
 
 /* sni: NULL or "" for none. max_version: e.g. 0x0304. */
 enum status engine_tls_handshake(struct engine_target *t, const char *sni, uint16_t min_version,
-                                 uint16_t max_version, tls_handshake_fn done,
-                                 void *arg) MUST_CHECK;
+                                 uint16_t max_version, tls_handshake_fn done, void *arg) MUST_CHECK;

@@ -28,8 +28,8 @@ struct engine_target {
     double rate;
     unsigned timeout_ms;
     char label[160];
-    unsigned active;      /* admitted connections not yet closed */
-    unsigned connections; /* connects issued */
+    unsigned active;        /* admitted connections not yet closed */
+    unsigned connections;   /* connects issued */
     uint64_t next_start_ms; /* rate limit: earliest start of the next connection */
     struct conn *queue_head;
     struct conn *queue_tail;

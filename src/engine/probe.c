@@ -28,8 +28,8 @@ static void probe_describe_answer(const struct probe_result *res, char *buf, siz
 
     switch (f->answer) {
     case ANSWER_SERVER_HELLO:
-        snprintf(buf, len, "ServerHello %s, %s (0x%04x)",
-                 version_name(f->sh.version), suite, f->sh.suite);
+        snprintf(buf, len, "ServerHello %s, %s (0x%04x)", version_name(f->sh.version), suite,
+                 f->sh.suite);
         break;
     case ANSWER_HRR:
         snprintf(buf, len, "HelloRetryRequest, %s (0x%04x), group 0x%04x", suite, f->sh.suite,

@@ -35,4 +35,3 @@ void probe_describe(const struct probe_result *res, char *buf, size_t len);
 /* A refusal that means "no" (an alert, or a ServerHello of another version)
  * rather than a broken probe whose answer we do not know. */
 bool probe_is_refusal(const struct probe_result *res);
-

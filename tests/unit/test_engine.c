@@ -1,12 +1,14 @@
 /* Engine unit tests: every probe outcome against real sockets on 127.0.0.1.
  * Misbehaving servers run in-process on the engine's own loop; a real TLS
  * server is `openssl s_server`. */
+/* cmocka.h needs these system headers first; keep clang-format from sorting them. */
+/* clang-format off */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-
 #include <cmocka.h>
+/* clang-format on */
 
 #include "engine/engine.h"
 #include "registry/registry.h"
@@ -203,8 +205,10 @@ static const uint8_t fake_hello[] = {0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0
 
 static void send_fake(struct engine_target *t, struct probe_log *pl, unsigned n)
 {
-    struct probe_request req = {.hello = fake_hello, .hello_len = sizeof(fake_hello),
-                                .version = VERSION_TLS12, .what = "fake hello"};
+    struct probe_request req = {.hello = fake_hello,
+                                .hello_len = sizeof(fake_hello),
+                                .version = VERSION_TLS12,
+                                .what = "fake hello"};
     pl->pending += n;
     for (unsigned i = 0; i < n; i++) {
         assert_int_equal(engine_probe(t, &req, log_probe_done, pl), ST_OK);
@@ -358,8 +362,8 @@ static void test_engine_jobs_run_in_order(void **state)
     int n = 0;
     struct job_log jobs[3];
     for (int i = 0; i < 3; i++) {
-        jobs[i] = (struct job_log){.job = {.start = job_start}, .e = e, .order = order, .id = i,
-                                   .n = &n};
+        jobs[i] =
+            (struct job_log){.job = {.start = job_start}, .e = e, .order = order, .id = i, .n = &n};
         engine_job_submit(e, &jobs[i].job);
     }
     assert_int_equal(engine_run(e), ST_OK);
@@ -433,16 +437,19 @@ static void test_engine_real_server_answers(void **state)
 
     uint16_t suites[] = {0xc02f, 0x009c};
     uint8_t random[32] = {1};
-    struct scan_hello h = {.version = VERSION_TLS12, .suites = suites, .n_suites = 2,
-                           .random = random};
+    struct scan_hello h = {
+        .version = VERSION_TLS12, .suites = suites, .n_suites = 2, .random = random};
     uint8_t buf[HELLO_MAX_LEN];
     size_t len;
     assert_int_equal(hello_scan_build(&h, buf, sizeof(buf), &len), ST_OK);
     struct probe_log pl;
     memset(&pl, 0, sizeof(pl));
     pl.pending = 1;
-    struct probe_request req = {.hello = buf, .hello_len = len, .version = VERSION_TLS12,
-                                .want_full = true, .what = "TLS 1.2 hello"};
+    struct probe_request req = {.hello = buf,
+                                .hello_len = len,
+                                .version = VERSION_TLS12,
+                                .want_full = true,
+                                .what = "TLS 1.2 hello"};
     assert_int_equal(engine_probe(t, &req, log_probe_done, &pl), ST_OK);
     struct tls_log tl = {0};
     assert_int_equal(

@@ -5,8 +5,8 @@
  * 127.0.0.1. Header-only so that each test executable stays one file. */
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -91,8 +91,8 @@ static inline pid_t test_s_server_start(const struct test_dir *d, unsigned short
 {
     char accept[32];
     snprintf(accept, sizeof(accept), "127.0.0.1:%u", port);
-    const char *argv[40] = {"openssl", "s_server", "-accept", accept, "-cert", d->cert,
-                            "-key",    d->key,     "-www",    "-quiet"};
+    const char *argv[40] = {"openssl", "s_server", "-accept", accept, "-cert",
+                            d->cert,   "-key",     d->key,    "-www", "-quiet"};
     size_t n = 10;
     for (size_t i = 0; extra != NULL && extra[i] != NULL && n < 39; i++) {
         argv[n++] = extra[i];
