@@ -56,6 +56,9 @@ EXT_SIGALGS_CERT = 50
 EXT_KEY_SHARE = 51
 EXT_NPN = 0x3374
 
+# Groups whose key shares the C builder generates per hello (src/clients/hello.c).
+GENERATED_GROUPS = (0x0017, 0x0018, 0x0019, 0x001D, 0x001E)
+
 # The padding rule OpenSSL and BoringSSL follow (RFC 7685's motivating bug):
 # a ClientHello message of 256..511 bytes is padded to exactly 512.
 PAD_TARGET = 512
@@ -590,8 +593,12 @@ def derive_hello(base, names, suites=None, groups=None, versions=None, key_share
             if key_shares is not None:
                 e = {"type": e["type"], "key_shares": key_shares}
             else:
+                # fresh keys where tlsgate can make them (x25519, x448, NIST curves);
+                # GREASE filler and ML-KEM hybrid shares stay as captured
                 e = {"type": e["type"], "key_shares": [
-                    {"group": ks["group"], "key": "generate"} for ks in e["key_shares"]]}
+                    {"group": ks["group"], "key": "generate"}
+                    if code_of(ks["group"]) in GENERATED_GROUPS else ks
+                    for ks in e["key_shares"]]}
         if t == EXT_PADDING and "pad_to" not in e:
             e = {"type": e["type"], "pad_to": PAD_TARGET}
         exts.append(e)

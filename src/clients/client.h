@@ -52,3 +52,28 @@ void client_judge(const struct client_profile *p, const struct probe_result *res
  * client and why into why (one per line); 0 otherwise. */
 unsigned client_gate(const struct client_db *db, const char *require_list,
                      const struct scan_results *r, char *why, size_t why_len);
+
+/* ---- additions for listing and lookup (tlsgate clients, reports) ---- */
+
+/* The fields `tlsgate clients` shows for one profile; pointers are owned by
+ * the profile. Versions are wire u16 values. */
+struct client_display {
+    const char *id;
+    const char *name;
+    const char *family;        /* e.g. "android", "safari", "dotnet" */
+    const char *kind;          /* provenance: "captured" or "derived" */
+    const char *source;        /* where the facts came from, in words */
+    const char *where;         /* how/where captured, or why derived */
+    const char *const *groups; /* groups the profile belongs to, e.g. "ats", "ios" */
+    size_t n_groups;
+    uint16_t max_version; /* highest version the hello offers */
+    uint16_t min_version; /* lowest version the client accepts */
+    bool ats;             /* App Transport Security rules apply */
+};
+void client_display(const struct client_profile *p, struct client_display *out);
+
+/* Every group name used by the profiles, sorted, at most cap; returns the count. */
+size_t client_db_groups(const struct client_db *db, const char **out, size_t cap);
+bool client_in_group(const struct client_profile *p, const char *group);
+/* NULL when no profile has this id. */
+const struct client_profile *client_db_find(const struct client_db *db, const char *id);
