@@ -141,6 +141,9 @@ static void scan_finish(struct scan_ctx *sc)
 {
     struct scan_results *r = sc->r;
     sc->phase = SCAN_PHASE_DONE;
+    for (int i = 0; i < RESULTS_NUM_PROTOS; i++) {
+        chunk_discard_parked(&sc->protos[i]);
+    }
     if (sc->t != NULL) {
         r->connections = engine_target_connections(sc->t);
         engine_target_free(sc->t);

@@ -108,6 +108,8 @@ void chunk_start(struct proto_scan *ps, const uint32_t *suites, size_t n, bool r
                  uint16_t chunk_id, unsigned flags, int split_depth);
 /* After the first round: decides or retries a protocol's parked first probe. */
 void chunk_unpark(struct proto_scan *ps);
+/* Frees a parked first probe when the scan ends without judging it. */
+void chunk_discard_parked(struct proto_scan *ps);
 size_t suite_candidates(uint16_t version, uint32_t *out, size_t cap);
 void suite_result_from_flight(struct suite_result *sr, const struct server_flight *f);
 

@@ -378,3 +378,15 @@ void chunk_unpark(struct proto_scan *ps)
     c->retried = true;
     chunk_send(c);
 }
+
+void chunk_discard_parked(struct proto_scan *ps)
+{
+    struct chunk *c = ps->parked;
+    if (c == NULL) {
+        return;
+    }
+    ps->parked = NULL;
+    ps->live_chunks--;
+    free(c->suites);
+    free(c);
+}
