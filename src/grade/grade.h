@@ -38,8 +38,9 @@ struct suite_grade {
  * registry does not know) grades '?'.
  *
  * Inputs from sr, by key exchange: DHE/DH_anon/DHE_PSK use dh_bits (bit length
- * of p); ECDHE/ECDH_anon/ECDHE_PSK use group, or explicit_ec_bits
- * (floor(log2(order))) for explicit curves; TLS 1.3 uses group (the
+ * of p, rounded up to whole bytes as nmap counts them); ECDHE/ECDH_anon/
+ * ECDHE_PSK use group, or explicit_ec_bits (the bit length of the curve
+ * order, as wire/server_kx reports it) for explicit curves; TLS 1.3 uses group (the
  * HelloRetryRequest or ServerHello key_share group); RSA_EXPORT uses
  * rsa_export_bytes; SRP uses dh_bits as the bit length of N (nmap rates SRP by
  * N's byte length, a quirk reproduced here). A zero field means "not seen".

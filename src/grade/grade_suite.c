@@ -316,16 +316,19 @@ static bool ephemeral_strength(const struct suite_info *s, const struct suite_re
             return true;
         }
         if (s->kex != KEX_TLS13 && sr->explicit_ec_bits != 0) {
+            /* nmap takes log2(order), just under the order's bit length n;
+             * against whole-number thresholds n - 1 gives the same bands. */
             *type = KEY_EC;
-            *bits = sr->explicit_ec_bits;
-            snprintf(desc, len, "explicit curve %d", *bits);
+            *bits = sr->explicit_ec_bits - 1;
+            snprintf(desc, len, "explicit curve, %u-bit order", sr->explicit_ec_bits);
             return true;
         }
         return false;
     case KEX_DHE:
     case KEX_DHE_PSK:
+        /* nmap counts the bytes of p, times 8: a 1023-bit p is 1024. */
         *type = KEY_DH;
-        *bits = sr->dh_bits;
+        *bits = (sr->dh_bits + 7) / 8 * 8;
         snprintf(desc, len, "DH %d", *bits);
         return sr->dh_bits != 0;
     case KEX_RSA_EXPORT:

@@ -64,26 +64,24 @@ static bool has_reason(const struct suite_grade *g, const char *text)
     return false;
 }
 
-/* DHE_RSA suites let k be set exactly: the certificate is far stronger, so
- * k = bits of p. */
-static char dhe_letter(uint32_t code, int dh_bits, double *score)
+/* Plain RSA key exchange lets k be set exactly: k = the certificate's bits. */
+static char rsa_letter(uint32_t code, int rsa_bits, double *score)
 {
-    struct suite_result sr = {.code = code, .dh_bits = (uint16_t)dh_bits};
-    struct cert_result cert = rsa_cert(16384);
+    struct suite_result sr = {.code = code};
+    struct cert_result cert = rsa_cert(rsa_bits);
     struct suite_grade g;
 
     grade_code(code, &sr, VERSION_TLS12, &cert, &g);
-    assert_int_equal(g.kex_bits, dh_bits);
+    assert_int_equal(g.kex_bits, rsa_bits);
     *score = g.score;
     return g.letter;
 }
 
 #define DHE_AES128   0x009E /* TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 */
-#define DHE_AES256   0x009F /* TLS_DHE_RSA_WITH_AES_256_GCM_SHA384 */
-#define DHE_3DES     0x0016 /* TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA */
-#define DHE_DES      0x0015 /* TLS_DHE_RSA_WITH_DES_CBC_SHA */
-#define RSA_3DES     0x000A
-#define RSA_AES128   0x002F
+#define RSA_AES128   0x002F /* TLS_RSA_WITH_AES_128_CBC_SHA */
+#define RSA_AES256   0x0035 /* TLS_RSA_WITH_AES_256_CBC_SHA */
+#define RSA_3DES     0x000A /* TLS_RSA_WITH_3DES_EDE_CBC_SHA */
+#define RSA_DES      0x0009 /* TLS_RSA_WITH_DES_CBC_SHA */
 #define ECDHE_AES128 0xC02F
 #define ECDHE_RC4    0xC011
 #define TLS13_AES128 0x1301
@@ -94,29 +92,29 @@ static void test_grade_matrix_band_edges(void **state)
 {
     static const struct {
         uint32_t code;
-        int dh_bits;
+        int rsa_bits;
         char letter;
         double score;
     } cases[] = {
-        {DHE_3DES, 511, 'E', 0.200},    {DHE_3DES, 512, 'E', 0.286},
-        {DHE_3DES, 1023, 'E', 0.286},   {DHE_3DES, 1024, 'D', 0.458},
-        {DHE_3DES, 2047, 'D', 0.458},   {DHE_3DES, 2048, 'C', 0.501},
-        {DHE_3DES, 4095, 'C', 0.501},   {DHE_3DES, 4096, 'C', 0.544},
-        {DHE_DES, 4096, 'C', 0.544},    {DHE_AES128, 1, 'C', 0.542},
-        {DHE_AES128, 511, 'C', 0.542},  {DHE_AES128, 512, 'C', 0.628},
-        {DHE_AES128, 1023, 'C', 0.628}, {DHE_AES128, 1024, 'A', 0.800},
-        {DHE_AES128, 2048, 'A', 0.843}, {DHE_AES128, 4096, 'A', 0.886},
-        {DHE_AES256, 511, 'B', 0.656},  {DHE_AES256, 512, 'B', 0.742},
-        {DHE_AES256, 1023, 'B', 0.742}, {DHE_AES256, 1024, 'A', 0.914},
-        {DHE_AES256, 2048, 'A', 0.957}, {DHE_AES256, 4096, 'A', 1.000},
+        {RSA_3DES, 511, 'E', 0.200},    {RSA_3DES, 512, 'E', 0.286},
+        {RSA_3DES, 1023, 'E', 0.286},   {RSA_3DES, 1024, 'D', 0.458},
+        {RSA_3DES, 2047, 'D', 0.458},   {RSA_3DES, 2048, 'C', 0.501},
+        {RSA_3DES, 4095, 'C', 0.501},   {RSA_3DES, 4096, 'C', 0.544},
+        {RSA_DES, 4096, 'C', 0.544},    {RSA_AES128, 1, 'C', 0.542},
+        {RSA_AES128, 511, 'C', 0.542},  {RSA_AES128, 512, 'C', 0.628},
+        {RSA_AES128, 1023, 'C', 0.628}, {RSA_AES128, 1024, 'A', 0.800},
+        {RSA_AES128, 2048, 'A', 0.843}, {RSA_AES128, 4096, 'A', 0.886},
+        {RSA_AES256, 511, 'B', 0.656},  {RSA_AES256, 512, 'B', 0.742},
+        {RSA_AES256, 1023, 'B', 0.742}, {RSA_AES256, 1024, 'A', 0.914},
+        {RSA_AES256, 2048, 'A', 0.957}, {RSA_AES256, 4096, 'A', 1.000},
     };
 
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         double score = -1;
-        char letter = dhe_letter(cases[i].code, cases[i].dh_bits, &score);
+        char letter = rsa_letter(cases[i].code, cases[i].rsa_bits, &score);
 
-        print_message("0x%04X dh %d: %c %.3f\n", cases[i].code, cases[i].dh_bits, letter, score);
+        print_message("0x%04X rsa %d: %c %.3f\n", cases[i].code, cases[i].rsa_bits, letter, score);
         assert_int_equal(letter, cases[i].letter);
         assert_true(fabs(score - cases[i].score) < 0.0005);
     }
@@ -129,9 +127,9 @@ static void test_grade_ties_land_on_higher_letter(void **state)
     double score;
 
     (void)state;
-    assert_int_equal(dhe_letter(DHE_AES128, 1024, &score), 'A');
+    assert_int_equal(rsa_letter(RSA_AES128, 1024, &score), 'A');
     assert_true(score >= 0.80);
-    assert_int_equal(dhe_letter(DHE_3DES, 300, &score), 'E');
+    assert_int_equal(rsa_letter(RSA_3DES, 300, &score), 'E');
     assert_true(score >= 0.20);
 }
 
@@ -380,8 +378,8 @@ static void test_grade_explicit_curve_and_srp_quirks(void **state)
     struct suite_grade g;
 
     (void)state;
-    /* floor(log2(order)) of a 256-bit curve is 255: nmap gives 2048. */
-    struct suite_result sr = {.code = ECDHE_AES128, .explicit_ec_bits = 255};
+    /* log2(order) of a 256-bit curve is just under 256: nmap gives 2048. */
+    struct suite_result sr = {.code = ECDHE_AES128, .explicit_ec_bits = 256};
     grade_code(ECDHE_AES128, &sr, VERSION_TLS12, &cert, &g);
     assert_int_equal(g.kex_bits, 2048);
     assert_int_equal(g.letter, 'A');
@@ -414,6 +412,23 @@ static void test_grade_cert_key_type_must_match_kex(void **state)
     grade_code(0xC00E, &sr, VERSION_TLS12, &ec, &g);
     assert_int_equal(g.kex_bits, 3072);
     assert_string_equal(g.kex_desc, "prime256v1");
+}
+
+/* nmap sizes p by its bytes: a 1023-bit p counts as 1024, a 1025-bit as 1032. */
+static void test_grade_dh_counts_whole_bytes(void **state)
+{
+    struct cert_result cert = rsa_cert(4096);
+    struct suite_result sr = {.code = DHE_AES128, .dh_bits = 1023};
+    struct suite_grade g;
+
+    (void)state;
+    grade_code(DHE_AES128, &sr, VERSION_TLS12, &cert, &g);
+    assert_int_equal(g.kex_bits, 1024);
+    assert_int_equal(g.letter, 'A');
+    assert_string_equal(g.kex_desc, "DH 1024");
+    sr.dh_bits = 1025;
+    grade_code(DHE_AES128, &sr, VERSION_TLS12, &cert, &g);
+    assert_int_equal(g.kex_bits, 1032);
 }
 
 static void test_grade_weaker_ephemeral_warns(void **state)
@@ -925,6 +940,7 @@ int main(void)
         cmocka_unit_test(test_grade_named_group_strengths),
         cmocka_unit_test(test_grade_explicit_curve_and_srp_quirks),
         cmocka_unit_test(test_grade_cert_key_type_must_match_kex),
+        cmocka_unit_test(test_grade_dh_counts_whole_bytes),
         cmocka_unit_test(test_grade_weaker_ephemeral_warns),
         cmocka_unit_test(test_grade_warnings_never_change_letters),
         cmocka_unit_test(test_grade_letter_order),
