@@ -7,6 +7,8 @@
 #include <cmocka.h>
 /* clang-format on */
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "registry/registry.h"
@@ -283,6 +285,93 @@ static void test_version_name(void **state)
     assert_string_equal(version_name(0x7f1c), "unknown version");
 }
 
+/* Splits a line of our generated CSVs (no quoting: no field holds a comma)
+ * into at most max fields, in place. */
+static size_t csv_split(char *line, char **fields, size_t max)
+{
+    size_t n = 0;
+
+    line[strcspn(line, "\r\n")] = '\0';
+    while (n < max) {
+        fields[n++] = line;
+        char *comma = strchr(line, ',');
+        if (comma == NULL) {
+            break;
+        }
+        *comma = '\0';
+        line = comma + 1;
+    }
+    return n;
+}
+
+static FILE *data_open(const char *name)
+{
+    char path[512];
+
+    snprintf(path, sizeof(path), "%s/registry/%s", TLSGATE_DATA_DIR, name);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    return f;
+}
+
+/* The readable CSVs and the compiled tables come from one generator run:
+ * a hand edit of either shows up here. */
+static void test_suite_csv_matches_table(void **state)
+{
+    FILE *f = data_open("suites.csv");
+    char line[512];
+    char *fld[10];
+    size_t row = 0;
+
+    (void)state;
+    assert_non_null(fgets(line, sizeof(line), f)); /* header */
+    while (fgets(line, sizeof(line), f) != NULL) {
+        assert_int_equal(csv_split(line, fld, 10), 10);
+        assert_true(row < suite_table_len);
+        const struct suite_info *s = &suite_table[row++];
+        assert_int_equal(strtoul(fld[0], NULL, 16), s->code);
+        assert_string_equal(fld[1], s->name);
+        assert_string_equal(fld[2], s->openssl_name ? s->openssl_name : "");
+        assert_int_equal(strtoul(fld[8], NULL, 10), s->cipher_bits);
+    }
+    fclose(f);
+    assert_int_equal(row, suite_table_len);
+}
+
+static void test_group_and_sigalg_csv_match_tables(void **state)
+{
+    FILE *f = data_open("groups.csv");
+    char line[512];
+    char *fld[6];
+    size_t row = 0;
+
+    (void)state;
+    assert_non_null(fgets(line, sizeof(line), f));
+    while (fgets(line, sizeof(line), f) != NULL) {
+        assert_int_equal(csv_split(line, fld, 6), 6);
+        assert_true(row < group_table_len);
+        const struct group_info *g = &group_table[row++];
+        assert_int_equal(strtoul(fld[0], NULL, 10), g->code);
+        assert_string_equal(fld[2], g->name);
+        assert_int_equal(strtoul(fld[4], NULL, 10), g->bits);
+        assert_int_equal(strtoul(fld[5], NULL, 10), g->share_len);
+    }
+    fclose(f);
+    assert_int_equal(row, group_table_len);
+
+    f = data_open("sigalgs.csv");
+    row = 0;
+    assert_non_null(fgets(line, sizeof(line), f));
+    while (fgets(line, sizeof(line), f) != NULL) {
+        assert_int_equal(csv_split(line, fld, 2), 2);
+        assert_true(row < sigalg_table_len);
+        assert_int_equal(strtoul(fld[0], NULL, 16), sigalg_table[row].code);
+        assert_string_equal(fld[1], sigalg_table[row++].name);
+    }
+    fclose(f);
+    assert_int_equal(row, sigalg_table_len);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +386,8 @@ int main(void)
         cmocka_unit_test(test_group_facts),
         cmocka_unit_test(test_sigalg_find),
         cmocka_unit_test(test_version_name),
+        cmocka_unit_test(test_suite_csv_matches_table),
+        cmocka_unit_test(test_group_and_sigalg_csv_match_tables),
     };
     return cmocka_run_group_tests_name("registry", tests, NULL, NULL);
 }
