@@ -16,6 +16,7 @@
 #include "registry/registry.h"
 #include "wire/server_flight.h"
 #include "wire/server_msgs.h"
+#include "wire/suite_kex.h"
 #include "wire/tls_const.h"
 #include "wire/writer.h"
 
@@ -801,6 +802,556 @@ static void test_vectors_record_length_off_by_one(void **state)
     }
 }
 
+/* ---- single-message parsers (server_msgs.h) ------------------------------ */
+
+static char why[160];
+
+static void test_kx_dhe_counts_bits_past_leading_zeros(void **state)
+{
+    (void)state;
+    /* p = 00 01 ff: 9 significant bits; g = 02; Ys = 05; then a TLS 1.2 signature. */
+    const uint8_t body[] = {0x00, 0x03, 0x00, 0x01, 0xff, 0x00, 0x01, 0x02, 0x00,
+                            0x01, 0x05, 0x04, 0x01, 0x00, 0x02, 0xaa, 0xbb};
+    struct server_kx kx;
+    assert_int_equal(
+        server_kx_parse(body, sizeof(body), WIRE_KEX_DHE, VERSION_TLS12, &kx, why, sizeof(why)),
+        ST_OK);
+    assert_true(kx.is_dh);
+    assert_int_equal(kx.dh_p_bits, 9);
+    assert_int_equal(kx.sig_alg, 0x0401);
+    assert_true(kx.signed_params);
+}
+
+static void test_kx_dh_anon_has_no_signature(void **state)
+{
+    (void)state;
+    const uint8_t body[] = {0x00, 0x01, 0x80, 0x00, 0x01, 0x02, 0x00, 0x01, 0x05};
+    struct server_kx kx;
+    assert_int_equal(
+        server_kx_parse(body, sizeof(body), WIRE_KEX_DHE, VERSION_TLS12, &kx, why, sizeof(why)),
+        ST_OK);
+    assert_int_equal(kx.dh_p_bits, 8);
+    assert_false(kx.signed_params);
+}
+
+static void test_kx_dhe_psk_reads_hint_first(void **state)
+{
+    (void)state;
+    const uint8_t body[] = {0x00, 0x02, 'h',  'i',  0x00, 0x02, 0x7f,
+                            0xff, 0x00, 0x01, 0x02, 0x00, 0x01, 0x05};
+    struct server_kx kx;
+    assert_int_equal(
+        server_kx_parse(body, sizeof(body), WIRE_KEX_DHE_PSK, VERSION_TLS12, &kx, why, sizeof(why)),
+        ST_OK);
+    assert_int_equal(kx.dh_p_bits, 15);
+}
+
+static void test_kx_empty_dh_prime_is_malformed(void **state)
+{
+    (void)state;
+    const uint8_t body[] = {0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x01, 0x05};
+    struct server_kx kx;
+    assert_int_equal(
+        server_kx_parse(body, sizeof(body), WIRE_KEX_DHE, VERSION_TLS12, &kx, why, sizeof(why)),
+        ST_MALFORMED);
+    assert_string_equal(why, "ServerKeyExchange parameters malformed (8 bytes)");
+}
+
+static size_t explicit_prime_ske(uint8_t *out, size_t cap, size_t order_bytes)
+{
+    struct writer w = wr_init(out, cap);
+    wr_u8(&w, EC_CURVE_EXPLICIT_PRIME);
+    const uint8_t one[] = {0x07};
+    for (int i = 0; i < 4; i++) { /* prime_p, a, b, base */
+        wr_vec8_open(&w);
+        wr_bytes(&w, one, 1);
+        wr_vec_close(&w);
+    }
+    wr_vec8_open(&w); /* order: 01 followed by zeros */
+    wr_u8(&w, 0x01);
+    wr_zeros(&w, order_bytes - 1);
+    wr_vec_close(&w);
+    wr_vec8_open(&w); /* cofactor */
+    wr_u8(&w, 1);
+    wr_vec_close(&w);
+    wr_vec8_open(&w); /* point */
+    wr_u8(&w, 4);
+    wr_vec_close(&w);
+    assert_true(wr_done(&w));
+    return w.len;
+}
+
+static void test_kx_explicit_prime_curve_order_bits(void **state)
+{
+    (void)state;
+    uint8_t body[128];
+    size_t n = explicit_prime_ske(body, sizeof(body), 21);
+    struct server_kx kx;
+    assert_int_equal(server_kx_parse(body, n, WIRE_KEX_ECDHE, VERSION_TLS10, &kx, why, sizeof(why)),
+                     ST_OK);
+    assert_true(kx.is_ecdh);
+    assert_int_equal(kx.curve_type, EC_CURVE_EXPLICIT_PRIME);
+    assert_int_equal(kx.named_curve, 0);
+    assert_int_equal(kx.explicit_bits, 161);
+}
+
+static void test_kx_explicit_char2_pentanomial(void **state)
+{
+    (void)state;
+    uint8_t body[128];
+    struct writer w = wr_init(body, sizeof(body));
+    wr_u8(&w, EC_CURVE_EXPLICIT_CHAR2);
+    wr_u16(&w, 163);
+    wr_u8(&w, EC_BASIS_PENTANOMIAL);
+    for (int i = 0; i < 3 + 3; i++) { /* k1 k2 k3, a, b, base */
+        wr_vec8_open(&w);
+        wr_u8(&w, 3);
+        wr_vec_close(&w);
+    }
+    wr_vec8_open(&w); /* order: 0x04 then 20 zero bytes = 163 bits */
+    wr_u8(&w, 0x04);
+    wr_zeros(&w, 20);
+    wr_vec_close(&w);
+    wr_vec8_open(&w);
+    wr_u8(&w, 2);
+    wr_vec_close(&w);
+    wr_vec8_open(&w);
+    wr_u8(&w, 4);
+    wr_vec_close(&w);
+    assert_true(wr_done(&w));
+    struct server_kx kx;
+    assert_int_equal(
+        server_kx_parse(body, w.len, WIRE_KEX_ECDHE, VERSION_TLS11, &kx, why, sizeof(why)), ST_OK);
+    assert_int_equal(kx.curve_type, EC_CURVE_EXPLICIT_CHAR2);
+    assert_int_equal(kx.explicit_bits, 163);
+}
+
+static void test_kx_unknown_curve_type_is_malformed(void **state)
+{
+    (void)state;
+    const uint8_t body[] = {0x07, 0x00, 0x17, 0x01, 0x04};
+    struct server_kx kx;
+    assert_int_equal(
+        server_kx_parse(body, sizeof(body), WIRE_KEX_ECDHE, VERSION_TLS12, &kx, why, sizeof(why)),
+        ST_MALFORMED);
+}
+
+static void test_kx_rsa_export_modulus_bytes(void **state)
+{
+    (void)state;
+    uint8_t body[200];
+    struct writer w = wr_init(body, sizeof(body));
+    wr_vec16_open(&w);
+    wr_u8(&w, 0x00); /* a leading zero, as DER-minded servers write */
+    wr_u8(&w, 0xc3);
+    wr_zeros(&w, 63);
+    wr_vec_close(&w);
+    wr_vec16_open(&w);
+    wr_u8(&w, 0x01);
+    wr_u8(&w, 0x00);
+    wr_u8(&w, 0x01);
+    wr_vec_close(&w);
+    wr_vec16_open(&w); /* TLS 1.0 signature: no algorithm */
+    wr_zeros(&w, 64);
+    wr_vec_close(&w);
+    assert_true(wr_done(&w));
+    struct server_kx kx;
+    assert_int_equal(
+        server_kx_parse(body, w.len, WIRE_KEX_RSA_EXPORT, VERSION_TLS10, &kx, why, sizeof(why)),
+        ST_OK);
+    assert_true(kx.is_rsa_export);
+    assert_int_equal(kx.rsa_modulus_bytes, 64);
+    assert_int_equal(kx.sig_alg, 0);
+}
+
+static void test_kx_for_rsa_suite_is_refused(void **state)
+{
+    (void)state;
+    const uint8_t body[] = {0x00};
+    struct server_kx kx;
+    assert_int_equal(
+        server_kx_parse(body, sizeof(body), WIRE_KEX_OTHER, VERSION_TLS12, &kx, why, sizeof(why)),
+        ST_MALFORMED);
+    assert_string_equal(why, "ServerKeyExchange for a suite whose key exchange sends none");
+}
+
+static void test_kx_trailing_byte_is_malformed(void **state)
+{
+    (void)state;
+    /* named curve x25519, point, TLS 1.2 signature, then one stray byte */
+    const uint8_t body[] = {0x03, 0x00, 0x1d, 0x01, 0x09, 0x08, 0x04, 0x00, 0x01, 0xaa, 0x00};
+    struct server_kx kx;
+    assert_int_equal(
+        server_kx_parse(body, sizeof(body), WIRE_KEX_ECDHE, VERSION_TLS12, &kx, why, sizeof(why)),
+        ST_MALFORMED);
+    assert_int_equal(server_kx_parse(body, sizeof(body) - 1, WIRE_KEX_ECDHE, VERSION_TLS12, &kx,
+                                     why, sizeof(why)),
+                     ST_OK);
+    assert_int_equal(kx.named_curve, 29);
+}
+
+static void test_suite_kex_classification(void **state)
+{
+    (void)state;
+    assert_int_equal(wire_suite_kex(0xc02f), WIRE_KEX_ECDHE);
+    assert_int_equal(wire_suite_kex(0x009e), WIRE_KEX_DHE);
+    assert_int_equal(wire_suite_kex(0x0018), WIRE_KEX_DHE);   /* DH_anon_WITH_RC4_128_MD5 */
+    assert_int_equal(wire_suite_kex(0xc018), WIRE_KEX_ECDHE); /* ECDH_anon_WITH_AES_128 */
+    assert_int_equal(wire_suite_kex(0x0003), WIRE_KEX_RSA_EXPORT);
+    assert_int_equal(wire_suite_kex(0x0062), WIRE_KEX_RSA_EXPORT);
+    assert_int_equal(wire_suite_kex(0x00aa), WIRE_KEX_DHE_PSK);
+    assert_int_equal(wire_suite_kex(0xc035), WIRE_KEX_ECDHE_PSK);
+    assert_int_equal(wire_suite_kex(0x008c), WIRE_KEX_PSK);
+    assert_int_equal(wire_suite_kex(0xc01d), WIRE_KEX_SRP);
+    assert_int_equal(wire_suite_kex(0x1301), WIRE_KEX_TLS13);
+    assert_int_equal(wire_suite_kex(0x002f), WIRE_KEX_OTHER);
+    assert_int_equal(wire_suite_kex(0x00ff), WIRE_KEX_OTHER); /* SCSV */
+    assert_int_equal(wire_suite_kex(0xc005), WIRE_KEX_ECDH);
+    assert_true(wire_suite_uses_groups(0xc02b));
+    assert_false(wire_suite_uses_groups(0x000a));
+}
+
+static size_t sh_with_exts(uint8_t *out, size_t cap, const uint8_t *exts, size_t n)
+{
+    struct writer w = wr_init(out, cap);
+    wr_u16(&w, 0x0303);
+    wr_zeros(&w, 32);
+    wr_u8(&w, 0);
+    wr_u16(&w, 0xc02f);
+    wr_u8(&w, 0);
+    if (exts != NULL) {
+        wr_vec16_open(&w);
+        wr_bytes(&w, exts, n);
+        wr_vec_close(&w);
+    }
+    assert_true(wr_done(&w));
+    return w.len;
+}
+
+static void test_sh_duplicate_extension_is_malformed(void **state)
+{
+    (void)state;
+    const uint8_t exts[] = {0x00, 0x17, 0x00, 0x00, 0x00, 0x17, 0x00, 0x00};
+    uint8_t body[128];
+    size_t n = sh_with_exts(body, sizeof(body), exts, sizeof(exts));
+    struct server_hello sh;
+    assert_int_equal(server_hello_parse(body, n, &sh, why, sizeof(why)), ST_MALFORMED);
+    assert_string_equal(why, "ServerHello repeats extension 23");
+}
+
+static void test_sh_without_extensions_is_sslv3_style(void **state)
+{
+    (void)state;
+    uint8_t body[128];
+    size_t n = sh_with_exts(body, sizeof(body), NULL, 0);
+    struct server_hello sh;
+    assert_int_equal(server_hello_parse(body, n, &sh, why, sizeof(why)), ST_OK);
+    assert_int_equal(sh.n_exts, 0);
+    assert_int_equal(sh.suite, 0xc02f);
+}
+
+static void test_sh_extension_body_must_be_consumed(void **state)
+{
+    (void)state;
+    /* extended_master_secret with a 1-byte body */
+    const uint8_t exts[] = {0x00, 0x17, 0x00, 0x01, 0x00};
+    uint8_t body[128];
+    size_t n = sh_with_exts(body, sizeof(body), exts, sizeof(exts));
+    struct server_hello sh;
+    assert_int_equal(server_hello_parse(body, n, &sh, why, sizeof(why)), ST_MALFORMED);
+    assert_string_equal(why, "ServerHello extension 23 malformed (1 bytes)");
+}
+
+static void test_sh_session_id_over_32_is_malformed(void **state)
+{
+    (void)state;
+    uint8_t body[128];
+    struct writer w = wr_init(body, sizeof(body));
+    wr_u16(&w, 0x0303);
+    wr_zeros(&w, 32);
+    wr_u8(&w, 33);
+    wr_zeros(&w, 33);
+    wr_u16(&w, 0x002f);
+    wr_u8(&w, 0);
+    struct server_hello sh;
+    assert_int_equal(server_hello_parse(body, w.len, &sh, why, sizeof(why)), ST_MALFORMED);
+    assert_string_equal(why, "ServerHello session id of 33 bytes exceeds 32");
+}
+
+static void test_sh_downgrade_sentinel(void **state)
+{
+    (void)state;
+    uint8_t body[128];
+    size_t n = sh_with_exts(body, sizeof(body), NULL, 0);
+    memcpy(body + 2 + 24, "DOWNGRD\x01", 8);
+    struct server_hello sh;
+    assert_int_equal(server_hello_parse(body, n, &sh, why, sizeof(why)), ST_OK);
+    assert_int_equal(sh.downgrade, DOWNGRADE_TLS12);
+    memcpy(body + 2 + 24, "DOWNGRD\x00", 8);
+    assert_int_equal(server_hello_parse(body, n, &sh, why, sizeof(why)), ST_OK);
+    assert_int_equal(sh.downgrade, DOWNGRADE_TLS11);
+}
+
+static void test_sh_hrr_without_supported_versions_is_malformed(void **state)
+{
+    (void)state;
+    uint8_t body[128];
+    size_t n = sh_with_exts(body, sizeof(body), NULL, 0);
+    memcpy(body + 2, hrr_random, 32);
+    struct server_hello sh;
+    assert_int_equal(server_hello_parse(body, n, &sh, why, sizeof(why)), ST_MALFORMED);
+    assert_string_equal(why, "HelloRetryRequest without supported_versions");
+}
+
+static void test_cert_empty_entry_is_malformed(void **state)
+{
+    (void)state;
+    const uint8_t body[] = {0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    struct cert_view certs[2];
+    size_t stored = 0;
+    size_t seen = 0;
+    assert_int_equal(
+        server_cert_parse(body, sizeof(body), certs, 2, &stored, &seen, why, sizeof(why)),
+        ST_MALFORMED);
+    assert_string_equal(why, "certificate 1 of the chain is empty");
+}
+
+static void test_cert_list_length_must_match(void **state)
+{
+    (void)state;
+    const uint8_t body[] = {0x00, 0x00, 0x05, 0x00, 0x00, 0x01, 0x30, 0x00};
+    struct cert_view certs[2];
+    size_t stored = 0;
+    size_t seen = 0;
+    assert_int_equal(
+        server_cert_parse(body, sizeof(body), certs, 2, &stored, &seen, why, sizeof(why)),
+        ST_MALFORMED);
+    assert_int_equal(server_cert_parse(body, 7, certs, 2, &stored, &seen, why, sizeof(why)),
+                     ST_MALFORMED);
+    const uint8_t ok[] = {0x00, 0x00, 0x04, 0x00, 0x00, 0x01, 0x30};
+    assert_int_equal(server_cert_parse(ok, sizeof(ok), certs, 2, &stored, &seen, why, sizeof(why)),
+                     ST_OK);
+    assert_int_equal(stored, 1);
+    assert_ptr_equal(certs[0].der, ok + 6);
+}
+
+static void test_cert_empty_chain_is_allowed(void **state)
+{
+    (void)state;
+    const uint8_t body[] = {0x00, 0x00, 0x00};
+    struct cert_view certs[2];
+    size_t stored = 9;
+    size_t seen = 9;
+    assert_int_equal(
+        server_cert_parse(body, sizeof(body), certs, 2, &stored, &seen, why, sizeof(why)), ST_OK);
+    assert_int_equal(seen, 0);
+}
+
+/* An SSLv2 SERVER-HELLO as a pre-2000 server would send it. */
+static size_t ssl2_server_hello(uint8_t *out, size_t cap, size_t n_specs)
+{
+    struct writer w = wr_init(out, cap);
+    size_t cert_len = 40;
+    size_t body = 11 + cert_len + 3 * n_specs + 16;
+    wr_u16(&w, (uint16_t)(0x8000 | body));
+    wr_u8(&w, SSL2_MT_SERVER_HELLO);
+    wr_u8(&w, 0); /* session id hit */
+    wr_u8(&w, 1); /* SSL_CT_X509_CERTIFICATE */
+    wr_u16(&w, 0x0002);
+    wr_u16(&w, (uint16_t)cert_len);
+    wr_u16(&w, (uint16_t)(3 * n_specs));
+    wr_u16(&w, 16);
+    wr_u8(&w, 0x30);
+    wr_zeros(&w, cert_len - 1);
+    for (size_t i = 0; i < n_specs; i++) {
+        wr_u24(&w, (uint32_t)(0x010080 + (i << 16)));
+    }
+    wr_zeros(&w, 16);
+    assert_true(wr_done(&w));
+    return w.len;
+}
+
+static void test_flight_sslv2_server_hello(void **state)
+{
+    (void)state;
+    uint8_t buf[1024];
+    size_t n = ssl2_server_hello(buf, sizeof(buf), 3);
+    struct server_flight f;
+    assert_int_equal(feed_all(&f, buf, n, false, true), FLIGHT_DONE);
+    assert_int_equal(f.answer, ANSWER_SSL2_SERVER_HELLO);
+    assert_int_equal(f.sh.version, 0x0002);
+    assert_int_equal(f.n_ssl2_specs, 3);
+    assert_int_equal(f.ssl2_specs[0], 0x010080);
+    assert_int_equal(f.ssl2_specs[2], 0x030080);
+    assert_int_equal(f.n_certs, 1);
+    assert_int_equal(f.certs[0].len, 40);
+    struct server_flight g;
+    assert_int_equal(feed_bytewise(&g, buf, n, false, true), FLIGHT_DONE);
+    assert_int_equal(g.n_ssl2_specs, 3);
+}
+
+static void test_flight_sslv2_many_specs_are_counted(void **state)
+{
+    (void)state;
+    uint8_t buf[2048];
+    size_t n = ssl2_server_hello(buf, sizeof(buf), 100);
+    struct server_flight f;
+    assert_int_equal(feed_all(&f, buf, n, false, true), FLIGHT_DONE);
+    assert_int_equal(f.n_ssl2_specs, FLIGHT_MAX_SSL2_SPECS);
+    assert_int_equal(f.n_ssl2_specs_seen, 100);
+}
+
+static void test_flight_sslv2_error(void **state)
+{
+    (void)state;
+    const uint8_t buf[] = {0x80, 0x03, SSL2_MT_ERROR, 0x00, 0x01};
+    struct server_flight f;
+    assert_int_equal(feed_all(&f, buf, sizeof(buf), false, true), FLIGHT_DONE);
+    assert_int_equal(f.answer, ANSWER_SSL2_ERROR);
+    assert_int_equal(f.ssl2_error, 1);
+}
+
+static void test_flight_sslv2_specs_not_multiple_of_three(void **state)
+{
+    (void)state;
+    uint8_t buf[1024];
+    size_t n = ssl2_server_hello(buf, sizeof(buf), 2);
+    buf[2 + 8] = 0;
+    buf[2 + 9] = 5; /* cipher_specs_length 5, lengths no longer add up either */
+    struct server_flight f;
+    assert_int_equal(feed_all(&f, buf, n, false, true), FLIGHT_GARBLED);
+    assert_string_equal(f.why, "SSLv2 SERVER-HELLO lengths disagree with its record");
+}
+
+static void test_flight_sslv2_record_to_tls_hello(void **state)
+{
+    (void)state;
+    uint8_t buf[1024];
+    size_t n = ssl2_server_hello(buf, sizeof(buf), 1);
+    struct server_flight f;
+    assert_int_equal(feed_all(&f, buf, n, false, false), FLIGHT_GARBLED);
+    assert_non_null(strstr(f.why, "SSLv2 record in answer to a TLS hello"));
+}
+
+static void test_flight_change_cipher_spec_first_is_garbled(void **state)
+{
+    (void)state;
+    const uint8_t buf[] = {CT_CHANGE_CIPHER_SPEC, 3, 3, 0, 1, 1};
+    struct server_flight f;
+    assert_int_equal(feed_all(&f, buf, sizeof(buf), false, false), FLIGHT_GARBLED);
+    assert_string_equal(f.why, "ChangeCipherSpec before the server's hello flight ended");
+}
+
+static void test_flight_application_data_first_is_garbled(void **state)
+{
+    (void)state;
+    const uint8_t buf[] = {CT_APPLICATION_DATA, 3, 3, 0, 1, 1};
+    struct server_flight f;
+    assert_int_equal(feed_all(&f, buf, sizeof(buf), false, false), FLIGHT_GARBLED);
+    assert_string_equal(f.why, "application data before the handshake finished");
+}
+
+static void test_flight_empty_records_are_skipped(void **state)
+{
+    (void)state;
+    uint8_t buf[300];
+    const uint8_t empty[] = {CT_HANDSHAKE, 3, 3, 0, 0};
+    memcpy(buf, empty, 5);
+    memcpy(buf + 5, empty, 5);
+    size_t n = 10 + make_sh12(buf + 10, sizeof(buf) - 10, 0x002f);
+    struct server_flight f;
+    assert_int_equal(feed_all(&f, buf, n, false, false), FLIGHT_DONE);
+    assert_int_equal(f.sh.suite, 0x002f);
+}
+
+static void test_flight_endless_empty_records_are_refused(void **state)
+{
+    (void)state;
+    static uint8_t buf[FLIGHT_MAX_TOTAL + 10];
+    for (size_t i = 0; i + 5 <= sizeof(buf); i += 5) {
+        const uint8_t empty[] = {CT_HANDSHAKE, 3, 3, 0, 0};
+        memcpy(buf + i, empty, 5);
+    }
+    struct server_flight f;
+    assert_int_equal(feed_all(&f, buf, sizeof(buf), false, false), FLIGHT_GARBLED);
+    assert_non_null(strstr(f.why, "without finishing its hello flight"));
+}
+
+static void test_flight_unexpected_message_after_server_hello(void **state)
+{
+    (void)state;
+    uint8_t buf[300];
+    size_t n = make_sh12(buf, sizeof(buf), 0x002f);
+    const uint8_t ticket[] = {CT_HANDSHAKE, 3, 3, 0, 4, HS_NEW_SESSION_TICKET, 0, 0, 0};
+    memcpy(buf + n, ticket, sizeof(ticket));
+    struct server_flight f;
+    assert_int_equal(feed_all(&f, buf, n + sizeof(ticket), true, false), FLIGHT_GARBLED);
+    assert_string_equal(f.why,
+                        "unexpected handshake message type 4 (NewSessionTicket) after ServerHello");
+}
+
+static void test_flight_server_hello_done_with_body(void **state)
+{
+    (void)state;
+    uint8_t buf[300];
+    size_t n = make_sh12(buf, sizeof(buf), 0x002f);
+    const uint8_t shd[] = {CT_HANDSHAKE, 3, 3, 0, 5, HS_SERVER_HELLO_DONE, 0, 0, 1, 0};
+    memcpy(buf + n, shd, sizeof(shd));
+    struct server_flight f;
+    assert_int_equal(feed_all(&f, buf, n + sizeof(shd), true, false), FLIGHT_GARBLED);
+    assert_string_equal(f.why, "ServerHelloDone with a 1-byte body");
+}
+
+static void test_flight_messages_share_one_record(void **state)
+{
+    (void)state;
+    /* ServerHello and ServerHelloDone in one record, as some servers pack. */
+    uint8_t buf[300];
+    struct writer w = wr_init(buf, sizeof(buf));
+    rec_open(&w, CT_HANDSHAKE);
+    sh_body(&w, 0x0303, NULL, 0x002f, false);
+    wr_u8(&w, HS_SERVER_HELLO_DONE);
+    wr_u24(&w, 0);
+    wr_vec_close(&w);
+    assert_true(wr_done(&w));
+    struct server_flight f;
+    assert_int_equal(feed_all(&f, buf, w.len, true, false), FLIGHT_DONE);
+    assert_true(f.got_server_hello_done);
+}
+
+static void test_flight_message_spans_many_records(void **state)
+{
+    (void)state;
+    /* A ServerHello cut into 1-byte records (legal in TLS 1.2). */
+    uint8_t sh[200];
+    size_t n = make_sh12(sh, sizeof(sh), 0xc02f);
+    uint8_t buf[2000];
+    struct writer w = wr_init(buf, sizeof(buf));
+    for (size_t i = 5; i < n; i++) {
+        rec_open(&w, CT_HANDSHAKE);
+        wr_u8(&w, sh[i]);
+        wr_vec_close(&w);
+    }
+    assert_true(wr_done(&w));
+    struct server_flight f;
+    assert_int_equal(feed_all(&f, buf, w.len, false, false), FLIGHT_DONE);
+    assert_int_equal(f.sh.suite, 0xc02f);
+}
+
+static void test_flight_null_buffer_refuses_handshake(void **state)
+{
+    (void)state;
+    uint8_t buf[200];
+    size_t n = make_sh12(buf, sizeof(buf), 0xc02f);
+    struct server_flight f;
+    server_flight_init(&f, NULL, 1000, false, false);
+    assert_int_equal(server_flight_feed(&f, buf, n), FLIGHT_GARBLED);
+    uint8_t alert[8];
+    size_t an = make_alert(alert, 2, 40);
+    server_flight_init(&f, NULL, 0, false, false);
+    assert_int_equal(server_flight_feed(&f, alert, an), FLIGHT_DONE);
+}
+
 static void test_alert_name_known_and_unknown(void **state)
 {
     (void)state;
@@ -857,6 +1408,40 @@ int main(void)
         cmocka_unit_test(test_vectors_truncated_at_every_offset),
         cmocka_unit_test(test_vectors_server_hello_length_off_by_one),
         cmocka_unit_test(test_vectors_record_length_off_by_one),
+        cmocka_unit_test(test_kx_dhe_counts_bits_past_leading_zeros),
+        cmocka_unit_test(test_kx_dh_anon_has_no_signature),
+        cmocka_unit_test(test_kx_dhe_psk_reads_hint_first),
+        cmocka_unit_test(test_kx_empty_dh_prime_is_malformed),
+        cmocka_unit_test(test_kx_explicit_prime_curve_order_bits),
+        cmocka_unit_test(test_kx_explicit_char2_pentanomial),
+        cmocka_unit_test(test_kx_unknown_curve_type_is_malformed),
+        cmocka_unit_test(test_kx_rsa_export_modulus_bytes),
+        cmocka_unit_test(test_kx_for_rsa_suite_is_refused),
+        cmocka_unit_test(test_kx_trailing_byte_is_malformed),
+        cmocka_unit_test(test_suite_kex_classification),
+        cmocka_unit_test(test_sh_duplicate_extension_is_malformed),
+        cmocka_unit_test(test_sh_without_extensions_is_sslv3_style),
+        cmocka_unit_test(test_sh_extension_body_must_be_consumed),
+        cmocka_unit_test(test_sh_session_id_over_32_is_malformed),
+        cmocka_unit_test(test_sh_downgrade_sentinel),
+        cmocka_unit_test(test_sh_hrr_without_supported_versions_is_malformed),
+        cmocka_unit_test(test_cert_empty_entry_is_malformed),
+        cmocka_unit_test(test_cert_list_length_must_match),
+        cmocka_unit_test(test_cert_empty_chain_is_allowed),
+        cmocka_unit_test(test_flight_sslv2_server_hello),
+        cmocka_unit_test(test_flight_sslv2_many_specs_are_counted),
+        cmocka_unit_test(test_flight_sslv2_error),
+        cmocka_unit_test(test_flight_sslv2_specs_not_multiple_of_three),
+        cmocka_unit_test(test_flight_sslv2_record_to_tls_hello),
+        cmocka_unit_test(test_flight_change_cipher_spec_first_is_garbled),
+        cmocka_unit_test(test_flight_application_data_first_is_garbled),
+        cmocka_unit_test(test_flight_empty_records_are_skipped),
+        cmocka_unit_test(test_flight_endless_empty_records_are_refused),
+        cmocka_unit_test(test_flight_unexpected_message_after_server_hello),
+        cmocka_unit_test(test_flight_server_hello_done_with_body),
+        cmocka_unit_test(test_flight_messages_share_one_record),
+        cmocka_unit_test(test_flight_message_spans_many_records),
+        cmocka_unit_test(test_flight_null_buffer_refuses_handshake),
         cmocka_unit_test(test_alert_name_known_and_unknown),
     };
     return cmocka_run_group_tests_name("server_flight", tests, NULL, NULL);
