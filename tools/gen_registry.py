@@ -136,7 +136,8 @@ KEX_PARTS = {
     "SRP_SHA_DSS": ("KEX_SRP", "AUTH_DSS", ["SUITE_PFS"]),
     "KRB5": ("KEX_KRB5", "AUTH_KRB5", []),
     "KRB5_EXPORT": ("KEX_KRB5", "AUTH_KRB5", ["SUITE_EXPORT"]),
-    "ECCPWD": ("KEX_ECCPWD", "AUTH_ECCPWD", []),
+    # RFC 8492 (dragonfly) uses fresh random scalars per handshake.
+    "ECCPWD": ("KEX_ECCPWD", "AUTH_ECCPWD", ["SUITE_PFS"]),
     "GOSTR341094": ("KEX_GOST", "AUTH_GOST", []),
     "GOSTR341001": ("KEX_GOST", "AUTH_GOST", []),
     "GOSTR341112_256": ("KEX_GOST", "AUTH_GOST", []),
