@@ -33,12 +33,28 @@ static void certificate_on_handshake(void *arg, const struct tls_handshake_resul
     scan_op_end(sc);
 }
 
-void certificate_start(struct scan_ctx *sc)
+static bool certificate_older_all_judged(const struct scan_ctx *sc)
+{
+    for (int i = 0; i < RESULTS_NUM_PROTOS; i++) {
+        const struct proto_result *pr = &sc->r->protos[i];
+        if (pr->version != VERSION_TLS13 &&
+            (pr->state == PROTO_NOT_TESTED || pr->state == PROTO_SUPPORTED)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void certificate_start(struct scan_ctx *sc, bool early)
 {
     const struct proto_result *tls13 = &sc->r->protos[results_proto_index(VERSION_TLS13)];
-    if (sc->r->cert.present || tls13->state != PROTO_SUPPORTED) {
+    if (sc->cert_started || sc->r->cert.present || tls13->state != PROTO_SUPPORTED) {
         return;
     }
+    if (early && !certificate_older_all_judged(sc)) {
+        return;
+    }
+    sc->cert_started = true;
     if (engine_tls_handshake(sc->t, sc->sni, VERSION_TLS13, VERSION_TLS13, certificate_on_handshake,
                              sc) == ST_OK) {
         scan_op_begin(sc);

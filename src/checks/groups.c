@@ -158,22 +158,30 @@ void groups_tls13_start(struct scan_ctx *sc)
     }
 }
 
-void groups_tls12_start(struct scan_ctx *sc)
+/* The ECDHE suites the server accepted in one version. */
+static size_t groups_ecdhe_suites(const struct proto_result *pr, uint16_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; pr->state == PROTO_SUPPORTED && i < pr->n_suites; i++) {
+        const struct suite_info *s = suite_find(pr->suites[i].code);
+        if (s != NULL && s->kex == KEX_ECDHE) {
+            out[n++] = (uint16_t)s->code;
+        }
+    }
+    return n;
+}
+
+void groups_tls12_start(struct scan_ctx *sc, bool early)
 {
     static const uint16_t versions[] = {VERSION_TLS12, VERSION_TLS11, VERSION_TLS10, VERSION_SSL3};
-    for (size_t v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
+    size_t n_versions = early ? 1 : sizeof(versions) / sizeof(versions[0]);
+    for (size_t v = 0; !sc->groups12_started && v < n_versions; v++) {
         const struct proto_result *pr = &sc->r->protos[results_proto_index(versions[v])];
         uint16_t suites[RESULTS_MAX_SUITES];
-        size_t n = 0;
-        for (size_t i = 0; pr->state == PROTO_SUPPORTED && i < pr->n_suites; i++) {
-            const struct suite_info *s = suite_find(pr->suites[i].code);
-            if (s != NULL && s->kex == KEX_ECDHE) {
-                suites[n++] = (uint16_t)s->code;
-            }
-        }
+        size_t n = groups_ecdhe_suites(pr, suites);
         if (n > 0) {
+            sc->groups12_started = true;
             groups_start(sc, versions[v], suites, n, false);
-            return;
         }
     }
 }

@@ -56,8 +56,12 @@ void protocol_enumerated(struct proto_scan *ps)
                                                : "inconclusive",
             pr->n_suites, pr->suites_complete ? "" : " (incomplete)");
 
+    certificate_start(ps->sc, true);
     if (pr->state != PROTO_SUPPORTED) {
         return;
+    }
+    if (ps->version == VERSION_TLS12) {
+        groups_tls12_start(ps->sc, true); /* the highest version below 1.3 */
     }
     if (ps->version != VERSION_SSL2 && pr->n_suites >= 2) {
         order_start(ps);

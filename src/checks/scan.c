@@ -202,8 +202,8 @@ static void scan_advance(struct scan_ctx *sc)
     }
     if (sc->phase == SCAN_PHASE_RETRIES) {
         sc->phase = SCAN_PHASE_DETAILS;
-        groups_tls12_start(sc);
-        certificate_start(sc);
+        groups_tls12_start(sc, false);
+        certificate_start(sc, false);
         if (sc->pending > 0) {
             return;
         }

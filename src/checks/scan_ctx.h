@@ -72,6 +72,8 @@ struct scan_ctx {
     bool any_garbled; /* some probe got bytes that are not TLS */
     char garbled_why[RESULTS_TEXT];
     unsigned n_refused, n_timeout, n_other_broken;
+    bool groups12_started;
+    bool cert_started;
     struct proto_scan protos[RESULTS_NUM_PROTOS];
 };
 
@@ -118,8 +120,13 @@ void order_start(struct proto_scan *ps);
 
 /* groups.c */
 void groups_tls13_start(struct scan_ctx *sc);
-void groups_tls12_start(struct scan_ctx *sc);
+/* TLS <= 1.2 ECDHE curves, in the highest such version with ECDHE suites;
+ * `early`: only TLS 1.2, as soon as its suites are known. */
+void groups_tls12_start(struct scan_ctx *sc, bool early);
 
 /* certificate.c */
 void certificate_from_flight(struct scan_ctx *sc, const struct server_flight *f, uint16_t version);
-void certificate_start(struct scan_ctx *sc);
+/* Starts the libssl handshake when the certificate is still missing and TLS
+ * 1.3 is supported; `early` only once every older protocol has been judged
+ * without supplying one (so it overlaps with the rest of the scan). */
+void certificate_start(struct scan_ctx *sc, bool early);

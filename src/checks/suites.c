@@ -27,6 +27,7 @@ struct chunk {
     unsigned flags; /* enum scan_hello_flag */
     bool root;
     bool retried;
+    bool closed_retry; /* resent without extensions after a plain close */
     int split_depth;
     uint16_t id;
     size_t last_len; /* bytes of the last hello sent */
@@ -156,6 +157,13 @@ static void chunk_accept(struct chunk *c, size_t at, const struct server_flight 
         ps->root_pick_known = true;
     }
     ps->accepted_any = true;
+    if (c->closed_retry) {
+        c->closed_retry = false;
+        scan_note(ps->sc,
+                  "%s: the server closes the connection on a ClientHello with "
+                  "extensions; suites were enumerated without them",
+                  version_name(ps->version));
+    }
     if (pr->n_suites < RESULTS_MAX_SUITES) {
         struct suite_result *sr = &pr->suites[pr->n_suites];
         memset(sr, 0, sizeof(*sr));
@@ -222,6 +230,21 @@ static void chunk_on_sslv2(struct chunk *c, const struct server_flight *f)
     chunk_done(c);
 }
 
+/* Extension-intolerant servers (pre-2006 stacks, some appliances) drop a
+ * hello with extensions; SSLv3..TLS 1.2 can be asked without any. */
+static bool chunk_without_extensions(struct chunk *c, const char *why)
+{
+    uint16_t v = c->ps->version;
+    if ((c->flags & SCAN_HELLO_NO_EXTENSIONS) || v == VERSION_SSL2 || v == VERSION_TLS13) {
+        return false;
+    }
+    c->flags |= SCAN_HELLO_NO_EXTENSIONS;
+    scan_note(c->ps->sc, "%s: retried with a ClientHello without extensions after: %s",
+              version_name(v), why);
+    chunk_send(c);
+    return true;
+}
+
 /* The probe broke (no answer, reset, garbage): retry, then work around the
  * known intolerances, then halve the chunk, then give up on it. */
 static void chunk_on_broken(struct chunk *c, const struct probe_result *res)
@@ -235,6 +258,10 @@ static void chunk_on_broken(struct chunk *c, const struct probe_result *res)
         ps->parked = c; /* judged once the other protocols have answered */
         ps->parked_outcome = res->outcome;
         snprintf(ps->refusal_why, sizeof(ps->refusal_why), "%s", why);
+        return;
+    }
+    if (res->outcome == PROBE_CLOSED && c->closed_retry) {
+        chunk_refused(c, "connection closed without an alert");
         return;
     }
     if (res->outcome == PROBE_CLOSED) {
@@ -259,6 +286,9 @@ static void chunk_on_broken(struct chunk *c, const struct probe_result *res)
         chunk_send(c);
         return;
     }
+    if (chunk_without_extensions(c, why)) {
+        return;
+    }
     if (c->n > 1 && c->split_depth < CHUNK_MAX_SPLIT_DEPTH) {
         scan_note(ps->sc, "%s: split a ClientHello of %zu suites in halves after: %s", vname, c->n,
                   why);
@@ -281,6 +311,16 @@ static void chunk_on_probe(void *arg, const struct probe_result *res)
     char why[RESULTS_TEXT];
     switch (res->flight.answer) {
     case ANSWER_ALERT:
+        if (res->flight.alert_desc == ALERT_UNRECOGNIZED_NAME) {
+            /* Says nothing about versions or suites, only about the name. */
+            chunk_inconclusive(c, "alert unrecognized_name: the server does not accept the name "
+                                  "sent as SNI (see --sni)");
+            break;
+        }
+        if (c->closed_retry) {
+            chunk_refused(c, "connection closed without an alert");
+            break;
+        }
         probe_describe(res, why, sizeof(why));
         chunk_refused(c, why);
         break;
@@ -371,8 +411,16 @@ void chunk_unpark(struct proto_scan *ps)
     ps->parked = NULL;
     if (ps->parked_outcome == PROBE_CLOSED) {
         /* The same server answered other probes: a plain close after this
-         * hello is its way of refusing the version. */
-        chunk_refused(c, "connection closed without an alert");
+         * hello is its way of refusing the version, unless it is choking on
+         * our extensions, which one hello without them tells apart. */
+        if (ps->version == VERSION_SSL2 || ps->version == VERSION_TLS13) {
+            chunk_refused(c, "connection closed without an alert");
+            return;
+        }
+        c->closed_retry = true;
+        c->retried = true;
+        c->flags |= SCAN_HELLO_NO_EXTENSIONS;
+        chunk_send(c);
         return;
     }
     c->retried = true;
