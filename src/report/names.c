@@ -116,6 +116,13 @@ const char *report_suite_kex(const struct suite_info *s, uint16_t group)
     if (s == NULL) {
         return "unknown";
     }
+    /* Anonymous suites say so: "DHE" alone would suggest an authenticated exchange. */
+    if (s->auth == AUTH_ANON && s->kex == KEX_DHE) {
+        return "DH_anon";
+    }
+    if (s->auth == AUTH_ANON && s->kex == KEX_ECDHE) {
+        return "ECDH_anon";
+    }
     if (s->kex != KEX_TLS13) {
         return report_kex_name(s->kex);
     }
