@@ -1,5 +1,6 @@
 #include "cli/assess.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,9 +45,26 @@ static const struct client_result *client_find(const struct scan_results *r, con
     return NULL;
 }
 
-/* Names each required client that does not connect, for the verdict line. */
-static enum status lost_compute(struct assessment *a, const struct scan_results *r,
-                                const struct client_db *db, const char *require)
+/* A required client is lost when its handshake fails, or when it was not
+ * simulated at all; an inconclusive one is not known to be lost (the target
+ * is flagged incomplete instead, see gate_target_flags). */
+static bool client_lost(const struct client_result *c)
+{
+    return c == NULL || c->verdict == CLIENT_FAILS || c->verdict == CLIENT_NOT_RUN;
+}
+
+/* Appends "id: why" to reach_why, one line per lost client. */
+static void reach_why_add(struct assessment *a, const char *id, const struct client_result *c)
+{
+    size_t used = strlen(a->reach_why);
+    const char *why = c == NULL ? "not simulated" : (c->why[0] != '\0' ? c->why : "fails");
+    snprintf(a->reach_why + used, sizeof(a->reach_why) - used, "%s cannot connect: %s\n", id, why);
+}
+
+/* Checks the clients the team requires (--require-client) against the
+ * simulations: names each lost one and returns GATE_REACH if any. */
+static enum status reach_judge(struct assessment *a, const struct scan_results *r,
+                               const struct client_db *db, const char *require, unsigned *reach)
 {
     const struct client_profile **req = NULL;
     size_t n_req = 0;
@@ -58,13 +76,16 @@ static enum status lost_compute(struct assessment *a, const struct scan_results 
         return ST_NO_MEMORY;
     }
     for (size_t i = 0; i < n_req; i++) {
-        const struct client_result *c = client_find(r, client_id(req[i]));
-        if (c == NULL || c->verdict != CLIENT_CONNECTS) {
-            a->lost[a->rt.n_lost++] = client_id(req[i]);
+        const char *id = client_id(req[i]);
+        const struct client_result *c = client_find(r, id);
+        if (client_lost(c)) {
+            a->lost[a->rt.n_lost++] = id;
+            reach_why_add(a, id, c);
         }
     }
     free(req);
     a->rt.lost = a->lost;
+    *reach = a->rt.n_lost > 0 ? GATE_REACH : 0;
     return ST_OK;
 }
 
@@ -88,7 +109,7 @@ static enum status names_compute(struct assessment *a, const struct scan_results
     return ST_OK;
 }
 
-/* The grade findings, then one finding per line of client_gate's explanation. */
+/* The grade findings, then one finding per lost client. */
 static enum status findings_collect(struct assessment *a)
 {
     size_t lines = 1;
@@ -128,12 +149,10 @@ enum status cli_assess(struct assessment *a, const struct scan_results *r,
     grade_scan(r, policy, &a->verdict);
     a->rt.least = a->verdict.least;
 
+    /* An unreachable target loses no client by itself: it is incomplete. */
     unsigned reach = 0;
     if (db != NULL && require != NULL && r->state == TARGET_SCANNED) {
-        reach = client_gate(db, require, r, a->reach_why, sizeof(a->reach_why));
-    }
-    if (reach != 0) {
-        TRY(lost_compute(a, r, db, require));
+        TRY(reach_judge(a, r, db, require, &reach));
     }
     a->rt.flags = gate_target_flags(r, a->verdict.flags, reach);
     TRY(names_compute(a, r, db));

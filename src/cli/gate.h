@@ -4,7 +4,7 @@
 
 /* The exit status, from each target's flags (GATE_* in grade/grade.h). */
 
-/* This target's flags: what grade_scan() and client_gate() found, plus
+/* This target's flags: what grade_scan() and the client check found, plus
  * GATE_INCOMPLETE for anything that did not finish (an unreachable target, an
  * inconclusive protocol, a broken enumeration, an inconclusive client), so a
  * scan that could not finish never passes. GATE_USAGE is never a target flag. */
