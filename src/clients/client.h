@@ -77,3 +77,10 @@ size_t client_db_groups(const struct client_db *db, const char **out, size_t cap
 bool client_in_group(const struct client_profile *p, const char *group);
 /* NULL when no profile has this id. */
 const struct client_profile *client_db_find(const struct client_db *db, const char *id);
+
+/* Sharpens a FAILS verdict that came from a server alert, once the scan's
+ * protocol and suite results are known: "server requires TLS 1.3, client
+ * tops out at TLS 1.2" instead of the alert's bare words. Call it after the
+ * protocol and suite checks finished (client_gate applies it itself). */
+void client_result_refine(const struct client_profile *p, const struct scan_results *r,
+                          struct client_result *res);

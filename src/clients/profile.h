@@ -126,6 +126,9 @@ enum status client_hello_build_ex(const struct client_profile *p, const char *sn
                                   const uint8_t random[32], bool mask_keys, uint8_t *out,
                                   size_t cap, size_t *out_len) MUST_CHECK;
 
+/* "TLS 1.2", "SSL 3.0": versions in the words of a verdict's reason. */
+const char *client_version_words(uint16_t v);
+
 /* The 64-bit key of a hello's bytes (first 8 bytes of SHA-256). */
 uint64_t client_hello_hash(const uint8_t *buf, size_t len);
 
