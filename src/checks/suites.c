@@ -103,7 +103,7 @@ static void chunk_inconclusive(struct chunk *c, const char *why)
     ps->broken = true;
     ps->pr->suites_complete = false;
     snprintf(ps->pr->incomplete_reason, sizeof(ps->pr->incomplete_reason),
-             "%zu suites could not be tested: %s", c->n, why);
+             "%zu suites could not be tested: %.200s", c->n, why);
     chunk_done(c);
 }
 

@@ -105,7 +105,7 @@ struct kex_state {
 static void kex_set(struct kex_state *ks, int k, const char *desc)
 {
     ks->k = k;
-    snprintf(ks->limit, sizeof(ks->limit), "%s", desc);
+    snprintf(ks->limit, sizeof(ks->limit), "%.39s", desc);
 }
 
 int grade_letter_rank(char letter)

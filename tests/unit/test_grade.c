@@ -32,9 +32,9 @@ static struct cert_result cert_make(const char *type, int bits, const char *sig,
 
     memset(&c, 0, sizeof(c));
     c.present = true;
-    snprintf(c.key_type, sizeof(c.key_type), "%s", type);
+    snprintf(c.key_type, sizeof(c.key_type), "%.15s", type);
     c.key_bits = bits;
-    snprintf(c.sig_alg, sizeof(c.sig_alg), "%s", sig);
+    snprintf(c.sig_alg, sizeof(c.sig_alg), "%.63s", sig);
     c.rsa_exponent = exponent;
     snprintf(c.curve, sizeof(c.curve), "%s", curve ? curve : "");
     return c;
