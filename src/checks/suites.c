@@ -20,15 +20,23 @@
 #define HELLO_PAD_MIN 256
 #define HELLO_PAD_MAX 511
 
+enum chunk_tried {
+    TRIED_RETRY = 1 << 0,
+    TRIED_PAD = 1 << 1,
+    TRIED_NOEXT = 1 << 2,
+};
+
 struct chunk {
     struct proto_scan *ps;
     uint32_t *suites;
     size_t n;
     unsigned flags; /* enum scan_hello_flag */
     bool root;
-    bool retried;
-    bool closed_retry; /* resent without extensions after a plain close */
+    unsigned tried;    /* enum chunk_tried: workarounds already used */
+    bool noext_trial;  /* the last hello went without extensions as a trial */
+    bool closed_retry; /* that trial follows a plain close of the first probe */
     int split_depth;
+    char broken_why[RESULTS_TEXT]; /* what broke before the trial */
     uint16_t id;
     size_t last_len; /* bytes of the last hello sent */
     uint8_t random[32];
@@ -76,6 +84,8 @@ static void chunk_done(struct chunk *c)
 void chunk_start(struct proto_scan *ps, const uint32_t *suites, size_t n, bool root,
                  uint16_t chunk_id, unsigned flags, int split_depth)
 {
+    /* Halves of a broken chunk have had their retry and workarounds. */
+    unsigned tried = split_depth > 0 ? TRIED_RETRY | TRIED_PAD | TRIED_NOEXT : 0;
     struct chunk *c = calloc(1, sizeof(*c));
     uint32_t *copy = malloc((n > 0 ? n : 1) * sizeof(*copy));
     if (c == NULL || copy == NULL) {
@@ -92,7 +102,8 @@ void chunk_start(struct proto_scan *ps, const uint32_t *suites, size_t n, bool r
                         .flags = flags,
                         .root = root,
                         .split_depth = split_depth,
-                        .id = chunk_id};
+                        .id = chunk_id,
+                        .tried = tried};
     ps->live_chunks++;
     chunk_send(c);
 }
@@ -157,11 +168,10 @@ static void chunk_accept(struct chunk *c, size_t at, const struct server_flight 
         ps->root_pick_known = true;
     }
     ps->accepted_any = true;
-    if (c->closed_retry) {
+    if (c->noext_trial) {
+        c->noext_trial = false;
         c->closed_retry = false;
-        scan_note(ps->sc,
-                  "%s: the server closes the connection on a ClientHello with "
-                  "extensions; suites were enumerated without them",
+        scan_note(ps->sc, "%s: the server only answers a ClientHello without extensions",
                   version_name(ps->version));
     }
     if (pr->n_suites < RESULTS_MAX_SUITES) {
@@ -177,7 +187,7 @@ static void chunk_accept(struct chunk *c, size_t at, const struct server_flight 
     }
     memmove(&c->suites[at], &c->suites[at + 1], (c->n - at - 1) * sizeof(c->suites[0]));
     c->n--;
-    c->retried = false;
+    c->tried &= ~(unsigned)TRIED_RETRY; /* each step may be retried once */
 
     if (c->root && c->n + 1 > SCAN_CHUNK_SUITES) {
         chunk_root_split(c, at);
@@ -230,63 +240,32 @@ static void chunk_on_sslv2(struct chunk *c, const struct server_flight *f)
     chunk_done(c);
 }
 
-/* Extension-intolerant servers (pre-2006 stacks, some appliances) drop a
- * hello with extensions; SSLv3..TLS 1.2 can be asked without any. */
-static bool chunk_without_extensions(struct chunk *c, const char *why)
-{
-    uint16_t v = c->ps->version;
-    if ((c->flags & SCAN_HELLO_NO_EXTENSIONS) || v == VERSION_SSL2 || v == VERSION_TLS13) {
-        return false;
-    }
-    c->flags |= SCAN_HELLO_NO_EXTENSIONS;
-    scan_note(c->ps->sc, "%s: retried with a ClientHello without extensions after: %s",
-              version_name(v), why);
-    chunk_send(c);
-    return true;
-}
-
-/* The probe broke (no answer, reset, garbage): retry, then work around the
- * known intolerances, then halve the chunk, then give up on it. */
-static void chunk_on_broken(struct chunk *c, const struct probe_result *res)
+/* Retry, then the known intolerances (RFC 7685 padding; extension-intolerant
+ * pre-2006 stacks), then halve the chunk, then give up on it. */
+static void chunk_work_around(struct chunk *c, const char *why)
 {
     struct proto_scan *ps = c->ps;
-    char why[RESULTS_TEXT];
-    probe_describe(res, why, sizeof(why));
     const char *vname = version_name(ps->version);
-
-    if (c->root && !ps->accepted_any && ps->sc->phase == SCAN_PHASE_PROTOCOLS) {
-        ps->parked = c; /* judged once the other protocols have answered */
-        ps->parked_outcome = res->outcome;
-        snprintf(ps->refusal_why, sizeof(ps->refusal_why), "%s", why);
-        return;
-    }
-    if (res->outcome == PROBE_CLOSED && c->closed_retry) {
-        chunk_refused(c, "connection closed without an alert");
-        return;
-    }
-    if (res->outcome == PROBE_CLOSED) {
-        /* Others got answers from this server, so a plain close is how it
-         * says no. */
-        if (ps->accepted_any) {
-            scan_note(ps->sc, "%s: the server refuses by closing the connection without an alert",
-                      vname);
-        }
-        chunk_refused(c, "connection closed without an alert");
-        return;
-    }
-    if (!c->retried) {
-        c->retried = true;
+    if (!(c->tried & TRIED_RETRY)) {
+        c->tried |= TRIED_RETRY;
         chunk_send(c);
         return;
     }
-    if (!(c->flags & SCAN_HELLO_PAD) && c->last_len >= HELLO_PAD_MIN &&
-        c->last_len <= HELLO_PAD_MAX) {
+    if (!(c->tried & TRIED_PAD) && c->last_len >= HELLO_PAD_MIN && c->last_len <= HELLO_PAD_MAX) {
+        c->tried |= TRIED_PAD;
         c->flags |= SCAN_HELLO_PAD;
         scan_note(ps->sc, "%s: retried with a padded ClientHello (RFC 7685) after: %s", vname, why);
         chunk_send(c);
         return;
     }
-    if (chunk_without_extensions(c, why)) {
+    if (!(c->tried & TRIED_NOEXT) && ps->version != VERSION_SSL2 && ps->version != VERSION_TLS13) {
+        c->tried |= TRIED_NOEXT;
+        c->flags |= SCAN_HELLO_NO_EXTENSIONS;
+        c->noext_trial = true;
+        snprintf(c->broken_why, sizeof(c->broken_why), "%s", why);
+        scan_note(ps->sc, "%s: retried with a ClientHello without extensions after: %s", vname,
+                  why);
+        chunk_send(c);
         return;
     }
     if (c->n > 1 && c->split_depth < CHUNK_MAX_SPLIT_DEPTH) {
@@ -299,6 +278,52 @@ static void chunk_on_broken(struct chunk *c, const struct probe_result *res)
         return;
     }
     chunk_inconclusive(c, why);
+}
+
+/* A hello without extensions got no ServerHello: its answer proves nothing
+ * (without signature_algorithms or groups a server may refuse what it would
+ * otherwise accept), so drop the trial and go on with what broke before. */
+static void chunk_noext_failed(struct chunk *c)
+{
+    c->noext_trial = false;
+    c->flags &= ~(unsigned)SCAN_HELLO_NO_EXTENSIONS;
+    if (c->closed_retry) {
+        chunk_refused(c, "connection closed without an alert");
+        return;
+    }
+    char why[RESULTS_TEXT];
+    snprintf(why, sizeof(why), "%s", c->broken_why);
+    chunk_work_around(c, why);
+}
+
+/* The probe broke (no answer, reset, garbage, close). */
+static void chunk_on_broken(struct chunk *c, const struct probe_result *res)
+{
+    struct proto_scan *ps = c->ps;
+    char why[RESULTS_TEXT];
+    probe_describe(res, why, sizeof(why));
+
+    if (c->root && !ps->accepted_any && ps->sc->phase == SCAN_PHASE_PROTOCOLS) {
+        ps->parked = c; /* judged once the other protocols have answered */
+        ps->parked_outcome = res->outcome;
+        snprintf(ps->refusal_why, sizeof(ps->refusal_why), "%s", why);
+        return;
+    }
+    if (c->noext_trial) {
+        chunk_noext_failed(c);
+        return;
+    }
+    if (res->outcome == PROBE_CLOSED) {
+        /* Others got answers from this server, so a plain close is how it
+         * says no. */
+        if (ps->accepted_any) {
+            scan_note(ps->sc, "%s: the server refuses by closing the connection without an alert",
+                      version_name(ps->version));
+        }
+        chunk_refused(c, "connection closed without an alert");
+        return;
+    }
+    chunk_work_around(c, why);
 }
 
 static void chunk_on_probe(void *arg, const struct probe_result *res)
@@ -317,8 +342,8 @@ static void chunk_on_probe(void *arg, const struct probe_result *res)
                                   "sent as SNI (see --sni)");
             break;
         }
-        if (c->closed_retry) {
-            chunk_refused(c, "connection closed without an alert");
+        if (c->noext_trial) {
+            chunk_noext_failed(c);
             break;
         }
         probe_describe(res, why, sizeof(why));
@@ -418,12 +443,13 @@ void chunk_unpark(struct proto_scan *ps)
             return;
         }
         c->closed_retry = true;
-        c->retried = true;
+        c->noext_trial = true;
+        c->tried |= TRIED_RETRY | TRIED_NOEXT;
         c->flags |= SCAN_HELLO_NO_EXTENSIONS;
         chunk_send(c);
         return;
     }
-    c->retried = true;
+    c->tried |= TRIED_RETRY;
     chunk_send(c);
 }
 
