@@ -97,13 +97,9 @@ static enum status names_compute(struct assessment *a, const struct scan_results
         return ST_NO_MEMORY;
     }
     for (size_t i = 0; db != NULL && i < r->n_clients; i++) {
-        for (size_t k = 0; k < client_db_count(db) && r->clients[i].id != NULL; k++) {
-            const struct client_profile *p = client_db_get(db, k);
-            if (strcmp(client_id(p), r->clients[i].id) == 0) {
-                a->names[i] = client_name(p);
-                break;
-            }
-        }
+        const struct client_profile *p =
+            r->clients[i].id != NULL ? client_db_find(db, r->clients[i].id) : NULL;
+        a->names[i] = p != NULL ? client_name(p) : NULL;
     }
     a->rt.client_names = a->names;
     return ST_OK;

@@ -268,13 +268,36 @@ static void notes_write(const struct text_out *o, const struct scan_results *r)
     }
 }
 
+static bool graded_below(const struct report_target *t, int i, size_t k, char min_grade)
+{
+    char letter = t->grades[i] != NULL ? t->grades[i][k].letter : '?';
+    return letter != '?' && letter > min_grade;
+}
+
+/* Whether the same suite was already counted under an earlier protocol. */
+static bool counted_before(const struct report_target *t, int i, uint32_t code, char min_grade)
+{
+    for (int j = 0; j < i; j++) {
+        const struct proto_result *p = &t->r->protos[j];
+        for (size_t k = 0; k < p->n_suites; k++) {
+            if (p->suites[k].code == code && graded_below(t, j, k, min_grade)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Distinct suites graded below the minimum: a suite offered in three
+ * protocols is one weak suite to remove, not three. */
 static size_t suites_below(const struct report_target *t, char min_grade)
 {
     size_t n = 0;
     for (int i = 0; i < RESULTS_NUM_PROTOS; i++) {
-        for (size_t k = 0; t->grades[i] != NULL && k < t->r->protos[i].n_suites; k++) {
-            char letter = t->grades[i][k].letter;
-            n += letter != '?' && letter > min_grade;
+        const struct proto_result *p = &t->r->protos[i];
+        for (size_t k = 0; k < p->n_suites; k++) {
+            n += graded_below(t, i, k, min_grade) &&
+                 !counted_before(t, i, p->suites[k].code, min_grade);
         }
     }
     return n;

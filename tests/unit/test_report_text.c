@@ -123,6 +123,26 @@ static void test_report_text_verdict_line(void **state)
     fixture_free(&fx);
 }
 
+/* The same weak suite in two protocols is one suite to remove. */
+static void test_report_text_counts_each_weak_suite_once(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fixture_build(&fx);
+    struct proto_result *tls10 = &fx.r->protos[results_proto_index(0x0301)];
+    tls10->suites[0].code = 0x000A; /* also graded C under TLSv1.2 */
+    fx.g10[0].letter = 'C';
+    char *text = text_of(&fx.rep, false);
+    assert_non_null(strstr(text, "FAIL (exit 13): 2 suites below A;"));
+    free(text);
+
+    tls10->suites[0].code = 0x0035; /* a third weak suite */
+    text = text_of(&fx.rep, false);
+    assert_non_null(strstr(text, "FAIL (exit 13): 3 suites below A;"));
+    free(text);
+    fixture_free(&fx);
+}
+
 static void test_report_text_several_targets(void **state)
 {
     (void)state;
@@ -154,6 +174,7 @@ int main(void)
         cmocka_unit_test(test_report_text_snapshot),
         cmocka_unit_test(test_report_text_colour_only_when_asked),
         cmocka_unit_test(test_report_text_verdict_line),
+        cmocka_unit_test(test_report_text_counts_each_weak_suite_once),
         cmocka_unit_test(test_report_text_several_targets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
