@@ -115,3 +115,37 @@ DOUBLE_SUITE_NAMES = {
     0x0005: "TLS_RSA_WITH_RC4_128_SHA",
     0x002F: "TLS_RSA_WITH_AES_128_CBC_SHA",
 }
+
+# Servers that tell clients apart (issue 3): each real client's own preference
+# shows when the server follows the client's order; the others lock some
+# clients out. The incident trio: RSA key exchange only (all A, yet ATS
+# refuses it), the same plus one ECDHE-GCM suite, and DHE only.
+CLIENT_SERVERS = [
+    ServerSpec(
+        "tls12-client-order", "nginx", ("TLSv1.2",),
+        ciphers="ECDHE-RSA-AES128-SHA:AES128-SHA256:ECDHE-RSA-AES256-GCM-SHA384:"
+        "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:AES256-GCM-SHA384",
+        groups="prime256v1:secp384r1", server_order=False,
+    ),
+    ServerSpec(
+        "3des-only", "gnutls", ("TLSv1.0", "TLSv1.1", "TLSv1.2"),
+        priority="NONE:+VERS-TLS1.2:+VERS-TLS1.1:+VERS-TLS1.0:+RSA:+3DES-CBC:+SHA1:"
+        "+COMP-NULL:+SIGN-ALL:+GROUP-ALL",
+    ),
+    ServerSpec(
+        "tls10-only", "gnutls", ("TLSv1.0",),
+        priority="NONE:+VERS-TLS1.0:+ECDHE-RSA:+RSA:+AES-128-CBC:+AES-256-CBC:+SHA1:"
+        "+COMP-NULL:+SIGN-ALL:+GROUP-SECP256R1:+GROUP-X25519:%SERVER_PRECEDENCE",
+        server_order=True,
+    ),
+    ServerSpec(
+        "incident-fixed", "openssl", ("TLSv1.2",),
+        ciphers="AES256-GCM-SHA384:AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256",
+        groups="X25519:P-256", server_order=True,
+    ),
+    ServerSpec(
+        "dhe-only", "openssl", ("TLSv1.2",),
+        ciphers="DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256",
+        dh_bits=2048, server_order=True,
+    ),
+]
