@@ -95,6 +95,7 @@ def test_incident_rsa_kex_only_loses_every_ats_client(pool, scans, ats_ids):
     run = tlsgate_run.run(["scan", server.target, "--require-client", "ats"])
     assert run.rc & FLAG_REACH, run.describe()
     assert run.rc == FLAG_REACH | FLAG_STRENGTH, "no forward secrecy: 1, lost clients: 4"
+    assert sorted(run.target()["gate"]["lost_clients"]) == sorted(ats_ids)
     said = run.stderr + "\n".join(run.target()["gate"]["findings"])
     missing = [i for i in ats_ids if i not in said]
     assert not missing, "lost ATS clients not named: %s\n%s" % (missing, run.describe())
@@ -124,6 +125,7 @@ def test_incident_fixed_by_one_ecdhe_gcm_suite(pool):
     run = tlsgate_run.run(["scan", server.target, "--require-client", "ats"])
     assert not run.rc & FLAG_REACH, run.describe()
     assert run.rc == 0, run.describe()
+    assert run.target()["gate"]["lost_clients"] == []
 
 
 def test_dhe_only_server_fails_ats(pool, ats_ids):
@@ -132,5 +134,6 @@ def test_dhe_only_server_fails_ats(pool, ats_ids):
     run = tlsgate_run.run(["scan", server.target, "--require-client", "ats"])
     assert run.rc & FLAG_REACH, run.describe()
     assert not run.rc & FLAG_STRENGTH, "DHE 2048 is forward secret and grades A"
+    assert sorted(run.target()["gate"]["lost_clients"]) == sorted(ats_ids)
     said = run.stderr + "\n".join(run.target()["gate"]["findings"])
     assert all(i in said for i in ats_ids), run.describe()
