@@ -65,11 +65,19 @@ class Pki:
         der = _run(["openssl", "x509", "-in", cert, "-outform", "DER"]).stdout
         return Credential(name, cert, key, key_type, bits, curve, sig, der)
 
+    # RFC 5114 groups by the names OpenSSL knows them: PKCS#3 parameters that
+    # OpenSSL (s_server, nginx) and GnuTLS all load, generated instantly, and
+    # deliberately not RFC 7919 groups, so a DHE answer cannot be mistaken for
+    # a negotiated ffdhe group.
+    DH_GROUPS = {1024: "dh_1024_160", 2048: "dh_2048_224"}
+
     def dhparam(self, bits):
-        """DH parameters of `bits` bits. -dsaparam keeps generation fast; the
-        modulus size, which is all a scanner can observe, is still exact."""
+        """A PEM file with DH parameters whose prime has exactly `bits` bits."""
         if bits not in self._dh:
             path = os.path.join(self.dir, "dh%d.pem" % bits)
-            _run(["openssl", "dhparam", "-dsaparam", "-out", path, str(bits)])
+            _run(["openssl", "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt",
+                  "group:" + self.DH_GROUPS[bits], "-out", path])
+            text = _run(["openssl", "pkeyparam", "-in", path, "-noout", "-text"]).stdout.decode()
+            assert "(%d bit)" % bits in text, text[:200]
             self._dh[bits] = path
         return self._dh[bits]

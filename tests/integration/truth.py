@@ -222,6 +222,7 @@ class NmapView:
     printed them with their letters, and its cipher preference verdict."""
 
     suites: dict  # protocol -> [(IANA name, letter)]
+    kex: dict  # (protocol, IANA name) -> nmap's kex_info, e.g. "dh 1024", "rsa 2048"
     preference: dict  # protocol -> "server" | "client" | "indeterminate"
     least: str | None
 
@@ -240,19 +241,20 @@ def nmap_grades(port):
     script = root.find(".//script[@id='ssl-enum-ciphers']")
     if script is None:
         raise AssertionError("nmap ssl-enum-ciphers found nothing on port %d:\n%s" % (port, out))
-    suites, preference, least = {}, {}, None
+    suites, preference, kex, least = {}, {}, {}, None
     for proto in script.findall("table"):
         ciphers = proto.find("table[@key='ciphers']")
         rows = []
         for c in ciphers.findall("table") if ciphers is not None else []:
-            rows.append((nmap_suite_name(c.findtext("elem[@key='name']")),
-                         c.findtext("elem[@key='strength']")))
+            name = nmap_suite_name(c.findtext("elem[@key='name']"))
+            rows.append((name, c.findtext("elem[@key='strength']")))
+            kex[(proto.get("key"), name)] = c.findtext("elem[@key='kex_info']")
         suites[proto.get("key")] = rows
         preference[proto.get("key")] = proto.findtext("elem[@key='cipher preference']")
     for elem in script.findall("elem"):
         if elem.get("key") == "least strength":
             least = elem.text
-    return NmapView(suites, preference, least)
+    return NmapView(suites, kex, preference, least)
 
 
 def nmap_suite_name(name):
