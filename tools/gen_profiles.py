@@ -355,7 +355,7 @@ def offered_versions(hello):
 
 
 def accepts_from(hello, lowest=None, min_dh=0, max_dh=0, min_rsa=0, max_rsa=0, min_ecdsa=0,
-                 sha2=False):
+                 sha2=False, legacy_kx_sig=True):
     versions = offered_versions(hello)
     if versions:
         min_version = min(versions)
@@ -369,6 +369,7 @@ def accepts_from(hello, lowest=None, min_dh=0, max_dh=0, min_rsa=0, max_rsa=0, m
         "max_rsa_bits": max(max_rsa, 0),
         "min_ecdsa_bits": max(min_ecdsa, 0),
         "requires_sha2": bool(sha2),
+        "legacy_kx_signature": legacy_kx_sig,
     }
 
 
@@ -394,6 +395,11 @@ def make_profile(pid, name, family, groups, provenance, hello, accepts, capture=
 
 
 # ------------------------------------------------------------ testssl picks
+
+# OpenSSL 3.x clients at security level 1 or more refuse the MD5+SHA-1
+# signature of a TLS 1.0/1.1 ServerKeyExchange ("legacy sigalg disallowed"):
+# checked here with s_client and Python against s_server -tls1 with DHE-RSA.
+OPENSSL3_IDS = ("openssl-3.0", "openssl-3.5")
 
 # testssl short name -> (id, display name, family, groups)
 TESTSSL_PICKS = [
@@ -486,7 +492,8 @@ def testssl_profile(entry, names, pick):
     check_against_testssl(pid, hello, entry)
     lowest = PROTO_BY_TESTSSL.get(entry["lowest_protocol_name"])
     acc = accepts_from(hello, lowest, entry["minDhBits"], entry["maxDhBits"], entry["minRsaBits"],
-                       entry["maxRsaBits"], entry["minEcdsaBits"], entry["requiresSha2"])
+                       entry["maxRsaBits"], entry["minEcdsaBits"], entry["requiresSha2"],
+                       legacy_kx_sig=pid not in OPENSSL3_IDS)
     prov = {
         "kind": "captured",
         "source": TESTSSL_SOURCE % short,
@@ -516,17 +523,17 @@ def check_against_testssl(pid, hello, entry):
 LOCAL_PICKS = [
     # id, name, family, groups, accepts overrides
     ("openssl-3.0-local", "OpenSSL 3.0 s_client (this machine)", "openssl", ["openssl", "local"],
-     dict(min_dh=2048, min_rsa=2048, min_ecdsa=224, sha2=False)),
+     dict(min_dh=2048, min_rsa=2048, min_ecdsa=224, legacy_kx_sig=False)),
     ("gnutls-3.7-local", "GnuTLS 3.7 gnutls-cli (this machine)", "gnutls", ["gnutls", "local"],
      dict(min_dh=1024, min_rsa=1024)),
     ("java-17-local", "Java 17 SSLSocket (this machine)", "java", ["java", "local"],
      dict(min_dh=1024, min_rsa=1024, min_ecdsa=224)),
     ("node-20-local", "Node.js 20 tls.connect (this machine)", "node", ["node", "local"],
-     dict(min_dh=1024, min_rsa=1024)),
+     dict(min_dh=1024, min_rsa=1024, legacy_kx_sig=False)),
     ("python-3.11-local", "Python 3.11 ssl default context (this machine)", "python",
-     ["python", "local"], dict(min_dh=2048, min_rsa=2048, min_ecdsa=224)),
+     ["python", "local"], dict(min_dh=2048, min_rsa=2048, min_ecdsa=224, legacy_kx_sig=False)),
     ("curl-local", "curl 7.88 with OpenSSL 3.0 (this machine)", "curl", ["curl", "local"],
-     dict(min_dh=2048, min_rsa=2048, min_ecdsa=224)),
+     dict(min_dh=2048, min_rsa=2048, min_ecdsa=224, legacy_kx_sig=False)),
 ]
 
 LOCAL_NOTES = {

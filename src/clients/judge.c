@@ -271,11 +271,31 @@ static bool judge_suite(const struct client_profile *p, const struct server_hell
     return true;
 }
 
-static bool judge_kx12(const struct client_profile *p, const struct server_kx *kx,
+/* TLS 1.0/1.1 sign the ServerKeyExchange with MD5+SHA-1 (RFC 4346 7.4.3). */
+static bool judge_legacy_signature(const struct client_profile *p, const struct server_hello *sh,
+                                   struct client_result *out)
+{
+    const struct suite_info *s = suite_find(sh->suite);
+    bool signed_kx = s != NULL && (s->kex == KEX_DHE || s->kex == KEX_ECDHE) &&
+                     s->auth != AUTH_ANON && s->auth != AUTH_NONE;
+    if (!p->accepts.legacy_kx_signature && signed_kx && sh->version < VERSION_TLS12) {
+        verdict(out, CLIENT_FAILS,
+                "server signs its %s key exchange with MD5+SHA-1, which the client refuses",
+                client_version_words(sh->version));
+        return false;
+    }
+    return true;
+}
+
+static bool judge_kx12(const struct client_profile *p, const struct server_flight *f,
                        struct client_result *out)
 {
     const struct client_accepts *a = &p->accepts;
+    const struct server_kx *kx = &f->kx;
     char buf[32];
+    if (!judge_legacy_signature(p, &f->sh, out)) {
+        return false;
+    }
     if (kx->is_dh) {
         out->dh_bits = kx->dh_p_bits;
         if (a->min_dh_bits && kx->dh_p_bits < a->min_dh_bits) {
@@ -329,7 +349,7 @@ static void judge_server_hello(const struct client_profile *p, const struct serv
         return;
     }
     bool tls13 = sh->version >= VERSION_TLS13;
-    if (tls13 ? !judge_kx13(p, sh, out) : !judge_kx12(p, &f->kx, out)) {
+    if (tls13 ? !judge_kx13(p, sh, out) : !judge_kx12(p, f, out)) {
         return;
     }
     struct leaf_facts lf;

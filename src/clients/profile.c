@@ -450,9 +450,9 @@ static enum status parse_hello(const struct parse_ctx *c, struct client_profile 
 
 static enum status parse_accepts(const struct parse_ctx *c, struct client_profile *p, json_t *a)
 {
-    static const char *const keys[] = {
-        "min_version",  "min_dh_bits",    "max_dh_bits",   "min_rsa_bits",
-        "max_rsa_bits", "min_ecdsa_bits", "requires_sha2", NULL};
+    static const char *const keys[] = {"min_version",   "min_dh_bits",         "max_dh_bits",
+                                       "min_rsa_bits",  "max_rsa_bits",        "min_ecdsa_bits",
+                                       "requires_sha2", "legacy_kx_signature", NULL};
     struct client_accepts *acc = &p->accepts;
     if (!json_is_object(a)) {
         return perr(c, "accepts", "missing or not an object");
@@ -465,6 +465,7 @@ static enum status parse_accepts(const struct parse_ctx *c, struct client_profil
     TRY(parse_bits(c, a, "max_rsa_bits", &acc->max_rsa_bits));
     TRY(parse_bits(c, a, "min_ecdsa_bits", &acc->min_ecdsa_bits));
     TRY(parse_bool(c, a, "requires_sha2", &acc->requires_sha2));
+    TRY(parse_bool(c, a, "legacy_kx_signature", &acc->legacy_kx_signature));
     if (acc->min_version > p->max_version) {
         return perr(c, "accepts.min_version", "above the highest version the hello offers");
     }

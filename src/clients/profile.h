@@ -57,6 +57,9 @@ struct client_accepts {
     uint16_t max_rsa_bits;
     uint16_t min_ecdsa_bits;
     bool requires_sha2;
+    /* false: refuses the MD5+SHA-1 signature of a TLS 1.0/1.1 ServerKeyExchange,
+     * so DHE/ECDHE suites need TLS 1.2 (OpenSSL 3 at security level >= 1) */
+    bool legacy_kx_signature;
 };
 
 /* App Transport Security (iOS/macOS apps): its own list of TLS 1.2 suites and

@@ -343,6 +343,26 @@ static void test_clients_judge_rsa_below_minimum(void **state)
     expect_fail(&out, "certificate RSA 1024 bits below the client's minimum 2048");
 }
 
+static void test_clients_judge_legacy_kx_signature(void **state)
+{
+    (void)state;
+    /* s_client and Python on this machine: TLS 1.0 with RSA key exchange
+     * connects, TLS 1.0 with DHE-RSA fails "legacy sigalg disallowed" */
+    struct probe_result r = server_hello(VERSION_TLS10, 0x0033);
+    r.flight.kx.present = true;
+    r.flight.kx.is_dh = true;
+    r.flight.kx.dh_p_bits = 2048;
+    struct client_result out;
+    judge("openssl-3.0-local", &r, NULL, &out);
+    expect_fail(&out, "TLS 1.0 key exchange with MD5+SHA-1");
+    r = server_hello(VERSION_TLS10, 0x002f);
+    judge("openssl-3.0-local", &r, NULL, &out);
+    assert_int_equal(out.verdict, CLIENT_CONNECTS);
+    r = server_hello(VERSION_TLS10, 0x0033);
+    judge("android-4.4", &r, NULL, &out);
+    assert_int_equal(out.verdict, CLIENT_CONNECTS);
+}
+
 static void test_clients_judge_inconclusive(void **state)
 {
     (void)state;
@@ -439,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_clients_judge_hrr),
         cmocka_unit_test(test_clients_judge_requires_sha2),
         cmocka_unit_test(test_clients_judge_rsa_below_minimum),
+        cmocka_unit_test(test_clients_judge_legacy_kx_signature),
         cmocka_unit_test(test_clients_judge_inconclusive),
         cmocka_unit_test(test_clients_judge_sslv2_answer),
         cmocka_unit_test(test_clients_gate_names_lost_ats_clients),

@@ -32,7 +32,7 @@ static const char good[] =
     " {\"type\": \"0xff01 renegotiation_info\", \"data\": \"00\"}]},"
     " \"accepts\": {\"min_version\": \"0x0303\", \"min_dh_bits\": 2048, \"max_dh_bits\": 0,"
     " \"min_rsa_bits\": 0, \"max_rsa_bits\": 0, \"min_ecdsa_bits\": 0,"
-    " \"requires_sha2\": false}}";
+    " \"requires_sha2\": false, \"legacy_kx_signature\": true}}";
 
 /* Parses good with `from` replaced by `to`; returns the error text ("" if ok). */
 static const char *parse_with(const char *from, const char *to)
