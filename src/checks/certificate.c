@@ -18,7 +18,9 @@ void certificate_from_flight(struct scan_ctx *sc, const struct server_flight *f,
     if (cert_parse_der(f->certs[0].der, f->certs[0].len, (int)f->n_certs_seen, version,
                        &sc->r->cert) != ST_OK) {
         scan_note(sc, "the server's certificate (%s) could not be parsed", version_name(version));
+        return;
     }
+    clients_start(sc);
 }
 
 static void certificate_on_handshake(void *arg, const struct tls_handshake_result *res)
@@ -30,6 +32,8 @@ static void certificate_on_handshake(void *arg, const struct tls_handshake_resul
                               &sc->r->cert) != ST_OK) {
         scan_note(sc, "the server's certificate (TLS 1.3) could not be parsed");
     }
+    sc->cert_pending = false;
+    clients_start(sc);
     scan_op_end(sc);
 }
 

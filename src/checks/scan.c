@@ -204,11 +204,15 @@ static void scan_advance(struct scan_ctx *sc)
         sc->phase = SCAN_PHASE_DETAILS;
         groups_tls12_start(sc, false);
         certificate_start(sc, false);
+        if (!sc->cert_pending) {
+            clients_start(sc); /* no-op when the certificate already started them */
+        }
         if (sc->pending > 0) {
             return;
         }
     }
     if (sc->phase == SCAN_PHASE_DETAILS) {
+        clients_refine(sc);
         scan_finish(sc);
     }
 }

@@ -74,6 +74,8 @@ struct scan_ctx {
     unsigned n_refused, n_timeout, n_other_broken;
     bool groups12_started;
     bool cert_started;
+    bool cert_pending; /* the libssl handshake for the certificate is running */
+    bool clients_started;
     struct proto_scan protos[RESULTS_NUM_PROTOS];
 };
 
@@ -130,3 +132,8 @@ void certificate_from_flight(struct scan_ctx *sc, const struct server_flight *f,
  * 1.3 is supported; `early` only once every older protocol has been judged
  * without supplying one (so it overlaps with the rest of the scan). */
 void certificate_start(struct scan_ctx *sc, bool early);
+
+/* clients.c: starts the client simulations once (the certificate must be
+ * known or known to be unobtainable); refine sharpens verdicts at the end. */
+void clients_start(struct scan_ctx *sc);
+void clients_refine(struct scan_ctx *sc);

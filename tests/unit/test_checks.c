@@ -12,6 +12,7 @@
 
 #include "checks/scan.h"
 #include "checks/target_spec.h"
+#include "clients/client.h"
 #include "engine/engine.h"
 #include "registry/registry.h"
 #include "test_engine_servers.h"
@@ -232,6 +233,61 @@ static void test_checks_scan_tls13_only_server(void **state)
     results_free(r);
 }
 
+static void test_checks_scan_simulates_clients_once_per_hello(void **state)
+{
+    struct certs *c = *state;
+    char err[256];
+    struct client_db *db = client_db_load(NULL, err, sizeof(err));
+    assert_non_null(db);
+    const struct client_profile **sel = NULL;
+    size_t n_sel = 0;
+    assert_int_equal(client_db_select(db, "openssl-3.0,openssl-3.0-local,ie-8-xp", &sel, &n_sel,
+                                      err, sizeof(err)),
+                     ST_OK);
+    assert_int_equal(n_sel, 3);
+
+    unsigned short port = test_free_port();
+    const char *const extra[] = {"-cipher", "ECDHE-RSA-AES128-GCM-SHA256", "-tls1_2", NULL};
+    pid_t pid = test_s_server_start(&c->rsa, port, extra);
+    assert_true(pid > 0);
+    char spec[64];
+    snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
+    struct engine *e = engine_new(NULL);
+    struct scan_options o = {.timeout_ms = 5000, .parallel = 8, .clients = sel, .n_clients = n_sel};
+    struct scan_results *r = NULL;
+    assert_int_equal(scan_start(e, &o, spec, on_scan_done, &r, err, sizeof(err)), ST_OK);
+    assert_int_equal(engine_run(e), ST_OK);
+    engine_free(e);
+    test_server_stop(pid);
+
+    assert_non_null(r);
+    assert_int_equal(r->n_clients, 3);
+    for (size_t i = 0; i < r->n_clients; i++) {
+        assert_string_equal(r->clients[i].id, client_id(sel[i]));
+        if (strncmp(r->clients[i].id, "openssl-3.0", 11) == 0) {
+            assert_int_equal(r->clients[i].verdict, CLIENT_CONNECTS);
+            assert_int_equal(r->clients[i].version, VERSION_TLS12);
+            assert_int_equal(r->clients[i].suite, 0xc02f);
+        } else {
+            /* IE 8 on XP offers neither TLS 1.2 nor this suite. */
+            assert_int_equal(r->clients[i].verdict, CLIENT_FAILS);
+            assert_true(r->clients[i].why[0] != '\0');
+        }
+    }
+    /* The scan without clients, for the count of connections they add. */
+    unsigned with_clients = r->connections;
+    results_free(r);
+    pid = test_s_server_start(&c->rsa, port, extra);
+    assert_true(pid > 0);
+    struct scan_results *bare = scan_run(spec, 5000);
+    test_server_stop(pid);
+    size_t distinct = client_hello_key(sel[0]) == client_hello_key(sel[1]) ? 2 : 3;
+    assert_int_equal(with_clients, bare->connections + distinct);
+    results_free(bare);
+    free(sel);
+    client_db_free(db);
+}
+
 static void test_checks_scan_closed_port_is_unreachable(void **state)
 {
     (void)state;
@@ -311,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_checks_scan_finds_exactly_the_configured_suites),
         cmocka_unit_test(test_checks_scan_server_order_and_dhe_size),
         cmocka_unit_test(test_checks_scan_tls13_only_server),
+        cmocka_unit_test(test_checks_scan_simulates_clients_once_per_hello),
         cmocka_unit_test(test_checks_scan_closed_port_is_unreachable),
         cmocka_unit_test(test_checks_scan_unresolvable_name),
         cmocka_unit_test(test_checks_scan_silent_server_is_unreachable_within_timeout),
