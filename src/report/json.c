@@ -51,6 +51,18 @@ static json_t *grade_value(char letter)
     return json_string(g);
 }
 
+/* "0x001D", or null for no group: the code beside the name, for consumers
+ * that match on code points. */
+static json_t *group_code(uint16_t code)
+{
+    if (code == 0) {
+        return json_null();
+    }
+    char buf[8];
+    snprintf(buf, sizeof(buf), "0x%04X", code);
+    return json_string(buf);
+}
+
 static json_t *suite_json(const struct suite_result *sr, const struct suite_grade *g)
 {
     const struct suite_info *s = suite_find(sr->code);
@@ -63,6 +75,7 @@ static json_t *suite_json(const struct suite_result *sr, const struct suite_grad
     set(o, "group",
         sr->group != 0 ? json_string(report_group_name(sr->group, gbuf, sizeof(gbuf)))
                        : json_null());
+    set(o, "group_code", group_code(sr->group));
     set(o, "dh_bits", jpos(sr->dh_bits));
     set(o, "explicit_curve_bits", jpos(sr->explicit_ec_bits));
     set(o, "rsa_export_bits", jpos(sr->rsa_export_bytes * 8L));
@@ -170,6 +183,7 @@ static json_t *client_json(const struct report_target *t, size_t i)
     set(o, "group",
         connects && c->group != 0 ? json_string(report_group_name(c->group, gbuf, sizeof(gbuf)))
                                   : json_null());
+    set(o, "group_code", connects ? group_code(c->group) : json_null());
     set(o, "dh_bits", connects ? jpos(c->dh_bits) : json_null());
     set(o, "why", connects ? json_null() : jstr(c->why));
     return o;

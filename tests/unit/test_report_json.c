@@ -276,6 +276,8 @@ static void test_report_json_carries_the_values(void **state)
                         "DH group of 1024 bits");
     json_t *ecdhe = json_array_get(json_object_get(tls12, "suites"), 0);
     assert_string_equal(json_string_value(json_object_get(ecdhe, "group")), "x25519");
+    assert_string_equal(json_string_value(json_object_get(ecdhe, "group_code")), "0x001D");
+    assert_true(json_is_null(json_object_get(dhe, "group_code")));
 
     json_t *tls13 = json_array_get(json_object_get(t, "protocols"), 5);
     assert_true(json_is_false(json_object_get(tls13, "server_order")));
