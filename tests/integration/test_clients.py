@@ -137,3 +137,27 @@ def test_dhe_only_server_fails_ats(pool, ats_ids):
     assert sorted(run.target()["gate"]["lost_clients"]) == sorted(ats_ids)
     said = run.stderr + "\n".join(run.target()["gate"]["findings"])
     assert all(i in said for i in ats_ids), run.describe()
+
+
+def test_clients_command_lists_profiles_and_groups():
+    run = tlsgate_run.run(["clients"], json_out=False)
+    assert run.rc == 0, run.describe()
+    rows = [line.split()[0] for line in run.stdout.splitlines()[1:] if line.strip()]
+    assert len(rows) >= 60, "issue 3 asks for at least 60 profiles: %d" % len(rows)
+    for family, pattern in LOCAL_PROFILE_PATTERNS.items():
+        assert any(re.fullmatch(pattern, r) for r in rows), (family, rows)
+    assert re.search(r"\bats\b", run.stdout), "no profile is in the ats group"
+
+
+def test_clients_none_skips_the_section(pool):
+    server = pool.get(spec_named("mozilla-intermediate"))
+    run = tlsgate_run.run(["scan", server.target, "--clients", "none"])
+    assert run.rc == 0, run.describe()
+    assert run.target()["clients"] == []
+
+
+def test_unknown_client_name_is_a_usage_error(pool):
+    server = pool.get(spec_named("mozilla-intermediate"))
+    run = tlsgate_run.run(["scan", server.target, "--require-client", "no-such-client-x"])
+    assert run.rc == 2, run.describe()
+    assert "no-such-client-x" in run.stderr
