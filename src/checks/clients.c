@@ -21,8 +21,17 @@ static void clients_on_probe(void *arg, const struct probe_result *res)
     struct scan_ctx *sc = cp->sc;
     for (size_t i = 0; i < sc->opts.n_clients; i++) {
         const struct client_profile *p = sc->opts.clients[i];
-        if (client_hello_key(p) == cp->key) {
-            client_judge(p, res, &sc->r->cert, &sc->r->clients[i]);
+        if (client_hello_key(p) != cp->key) {
+            continue;
+        }
+        struct client_result *out = &sc->r->clients[i];
+        client_judge(p, res, &sc->r->cert, out);
+        if (res->outcome == PROBE_CLOSED && res->bytes_received == 0 && sc->any_tls) {
+            /* As for protocol probes: a server that answers other hellos
+             * and closes this one without a word is refusing it. */
+            out->verdict = CLIENT_FAILS;
+            snprintf(out->why, sizeof(out->why),
+                     "the server closes the connection without an alert (a refusal)");
         }
     }
     free(cp);
