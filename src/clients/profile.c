@@ -390,6 +390,10 @@ static enum status parse_exts(const struct parse_ctx *c, struct client_profile *
         return perr(c, "hello.extensions", "expected an array of at most %d extensions",
                     CLIENT_MAX_EXTS);
     }
+    p->exts = calloc(json_array_size(arr) + 1, sizeof(p->exts[0]));
+    if (p->exts == NULL) {
+        return ST_NO_MEMORY;
+    }
     for (size_t i = 0; i < json_array_size(arr); i++) {
         p->n_exts = i + 1;
         TRY(parse_ext(c, p, json_array_get(arr, i), &p->exts[i]));
@@ -658,6 +662,7 @@ void client_profile_free(struct client_profile *p)
             free(p->exts[i].shares[j].key);
         }
     }
+    free(p->exts);
     free(p->capture);
     free(p->capture_sni);
     free(p);

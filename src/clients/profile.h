@@ -92,7 +92,7 @@ struct client_profile {
     uint8_t compression[CLIENT_MAX_COMPRESSION];
     size_t n_compression;
     bool no_extensions_block;
-    struct client_ext exts[CLIENT_MAX_EXTS];
+    struct client_ext *exts; /* n_exts entries, malloc'd: most hellos have ~12 */
     size_t n_exts;
 
     /* read off the hello for judging (GREASE values left out) */
