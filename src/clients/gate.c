@@ -46,6 +46,76 @@ __attribute__((format(printf, 2, 3))) static void set_why(struct client_result *
     va_end(ap);
 }
 
+static bool client_offers_suite(const struct client_profile *p, uint16_t version, uint32_t code)
+{
+    bool offered = false;
+    for (size_t i = 0; i < p->n_suites && !offered; i++) {
+        offered = p->suites[i] == code;
+    }
+    bool ats_ok = !p->ats.present || version >= VERSION_TLS13;
+    for (size_t i = 0; i < p->ats.n_suites && !ats_ok; i++) {
+        ats_ok = p->ats.suites[i] == code;
+    }
+    return offered && ats_ok;
+}
+
+/* True when the server accepts, for this kind of key exchange, a group the
+ * client offers (or the client sends no groups, so any curve will do). */
+static bool group_in_common(const struct client_profile *p, const struct scan_results *r,
+                            bool tls13)
+{
+    if (!p->sends_groups || !r->groups_complete || r->n_groups == 0) {
+        return true; /* nothing known against it */
+    }
+    for (size_t i = 0; i < r->n_groups; i++) {
+        const struct group_result *g = &r->groups[i];
+        bool usable = tls13 ? g->tls13 : g->tls12;
+        for (size_t k = 0; k < p->n_groups && usable; k++) {
+            if (p->groups[k] == g->code) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Versions are shared: is a suite? The scan's enumeration says, when it is
+ * complete. */
+static void refine_suites(const struct client_profile *p, const struct scan_results *r,
+                          struct client_result *res, const char *tail)
+{
+    const struct suite_result *shared = NULL;
+    uint16_t at = 0;
+    bool complete = true;
+    for (int i = RESULTS_NUM_PROTOS - 1; i >= 0 && shared == NULL; i--) {
+        const struct proto_result *pr = &r->protos[i];
+        if (pr->state != PROTO_SUPPORTED || !client_takes_version(p, pr->version)) {
+            continue;
+        }
+        complete = complete && pr->suites_complete;
+        for (size_t k = 0; k < pr->n_suites && shared == NULL; k++) {
+            if (client_offers_suite(p, pr->version, pr->suites[k].code)) {
+                shared = &pr->suites[k];
+                at = pr->version;
+            }
+        }
+    }
+    if (shared == NULL) {
+        return; /* the alert's "no shared cipher suite" stands (or cannot be checked) */
+    }
+    const struct suite_info *si = suite_find(shared->code);
+    bool ecdhe = si != NULL && (si->kex == KEX_ECDHE || si->kex == KEX_TLS13);
+    char buf[16];
+    snprintf(buf, sizeof(buf), "0x%04x", (unsigned)shared->code);
+    if (ecdhe && !group_in_common(p, r, at >= VERSION_TLS13)) {
+        set_why(res, "no shared group: none of the server's %s groups is offered by the client %s",
+                client_version_words(at), tail);
+    } else if (complete) {
+        set_why(res, "server refused the hello though both support %s with %s %s",
+                si != NULL ? si->name : buf, client_version_words(at), tail);
+    }
+}
+
 void client_result_refine(const struct client_profile *p, const struct scan_results *r,
                           struct client_result *res)
 {
@@ -56,14 +126,15 @@ void client_result_refine(const struct client_profile *p, const struct scan_resu
     if (res->verdict != CLIENT_FAILS || alert == NULL || !server_version_range(r, &lo, &hi)) {
         return;
     }
+    char tail[RESULTS_TEXT];
+    snprintf(tail, sizeof(tail), "%s", alert);
     for (int i = 0; i < RESULTS_NUM_PROTOS; i++) {
         const struct proto_result *pr = &r->protos[i];
         if (pr->state == PROTO_SUPPORTED && client_takes_version(p, pr->version)) {
-            return; /* a version in common: the alert's reason stands */
+            refine_suites(p, r, res, tail);
+            return;
         }
     }
-    char tail[RESULTS_TEXT];
-    snprintf(tail, sizeof(tail), "%s", alert);
     if (p->max_version < lo) {
         set_why(res, "server requires %s%s, client tops out at %s %s", client_version_words(lo),
                 lo == hi ? "" : " or later", client_version_words(p->max_version), tail);

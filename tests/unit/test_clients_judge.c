@@ -193,6 +193,38 @@ static void test_clients_judge_refine_keeps_reason_with_common_version(void **st
     results_free(sr);
 }
 
+static void test_clients_judge_refine_no_shared_group(void **state)
+{
+    (void)state;
+    /* the server has ECDHE suites the client offers, but only on x448 */
+    struct probe_result r = alert(ALERT_HANDSHAKE_FAILURE);
+    struct client_result out;
+    judge("ios-17", &r, NULL, &out);
+    struct scan_results *sr = results_new();
+    assert_non_null(sr);
+    struct proto_result *pr = &sr->protos[results_proto_index(VERSION_TLS12)];
+    pr->state = PROTO_SUPPORTED;
+    pr->suites_complete = true;
+    pr->suites[pr->n_suites++].code = 0xc02f;
+    sr->groups_complete = true;
+    results_group(sr, 0x001e)->tls12 = true;
+    client_result_refine(prof("ios-17"), sr, &out);
+    expect_fail(&out, "no shared group");
+
+    /* with a common curve the reason names the suite both support */
+    results_group(sr, 0x0017)->tls12 = true;
+    judge("ios-17", &r, NULL, &out);
+    client_result_refine(prof("ios-17"), sr, &out);
+    expect_fail(&out, "though both support TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 with TLS 1.2");
+
+    /* the incident: only TLS_RSA suites; the ATS reason stands */
+    pr->suites[0].code = 0x009c;
+    judge("ios-17", &r, NULL, &out);
+    client_result_refine(prof("ios-17"), sr, &out);
+    expect_fail(&out, "ATS: no forward-secret ECDHE suite offered by server");
+    results_free(sr);
+}
+
 static void test_clients_judge_dh_too_small(void **state)
 {
     (void)state;
@@ -447,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_clients_judge_tls13_required),
         cmocka_unit_test(test_clients_judge_server_too_old),
         cmocka_unit_test(test_clients_judge_refine_keeps_reason_with_common_version),
+        cmocka_unit_test(test_clients_judge_refine_no_shared_group),
         cmocka_unit_test(test_clients_judge_dh_too_small),
         cmocka_unit_test(test_clients_judge_dh_too_large),
         cmocka_unit_test(test_clients_judge_ats_rsa_key_too_small),
