@@ -12,9 +12,10 @@
 #include "util/log.h"
 
 enum order_step {
-    ORDER_STEP_REVERSED = 0, /* accepted suites, reversed */
-    ORDER_STEP_FORWARD,      /* accepted suites as found (only without a root pick) */
-    ORDER_STEP_REMOVAL,      /* server order: remaining suites, minus each pick */
+    ORDER_STEP_PAIR = 0, /* the chain's first two finds, swapped */
+    ORDER_STEP_REVERSED, /* accepted suites, reversed */
+    ORDER_STEP_FORWARD,  /* accepted suites as found (only without a root pick) */
+    ORDER_STEP_REMOVAL,  /* server order: remaining suites, minus each pick */
 };
 
 struct order_check {
@@ -47,6 +48,43 @@ static bool order_send(struct order_check *oc, const uint32_t *suites, size_t n,
     snprintf(what, sizeof(what), "%s hello, %zu suites (server order)", version_name(ps->version),
              n);
     return scan_send(ps->sc, &h, false, what, order_on_probe, oc, NULL) == ST_OK;
+}
+
+static void order_on_pair(struct order_check *oc, const struct probe_result *res)
+{
+    struct proto_scan *ps = oc->ps;
+    const struct server_flight *f = &res->flight;
+    ps->order_pair_pending = false;
+    bool hello = res->outcome == PROBE_ANSWERED &&
+                 (f->answer == ANSWER_SERVER_HELLO || f->answer == ANSWER_HRR) &&
+                 f->sh.version == ps->version;
+    /* rest[0] is the server's first pick from every candidate, rest[1] the
+     * second; the pair offered rest[1] first. */
+    if (hello && f->sh.suite == oc->rest[0]) {
+        ps->pr->order = ORDER_SERVER;
+    } else if (hello && f->sh.suite == oc->rest[1]) {
+        ps->pr->order = ORDER_CLIENT;
+    }
+    free(oc);
+    order_settle(ps);
+}
+
+void order_pair_start(struct proto_scan *ps)
+{
+    struct order_check *oc = calloc(1, sizeof(*oc));
+    if (oc == NULL) {
+        return;
+    }
+    oc->ps = ps;
+    oc->step = ORDER_STEP_PAIR;
+    oc->rest[0] = ps->pr->suites[0].code;
+    oc->rest[1] = ps->pr->suites[1].code;
+    oc->n_rest = 2;
+    ps->order_pair_pending = true;
+    if (!order_send(oc, oc->rest, 2, true)) {
+        ps->order_pair_pending = false;
+        free(oc);
+    }
 }
 
 /* Rewrites the protocol's suite list in the order found. */
@@ -141,6 +179,10 @@ static void order_on_probe(void *arg, const struct probe_result *res)
     bool hello = res->outcome == PROBE_ANSWERED &&
                  (f->answer == ANSWER_SERVER_HELLO || f->answer == ANSWER_HRR) &&
                  f->sh.version == ps->version;
+    if (oc->step == ORDER_STEP_PAIR) {
+        order_on_pair(oc, res);
+        return;
+    }
     if (!hello) {
         char why[160];
         char trouble[RESULTS_TEXT];
@@ -151,12 +193,18 @@ static void order_on_probe(void *arg, const struct probe_result *res)
         return;
     }
     uint32_t pick = f->sh.suite;
+    if (oc->step == ORDER_STEP_PAIR) {
+        order_on_pair(oc, res);
+        return;
+    }
     if (!order_has(oc, pick)) {
         order_finish(oc, oc->step == ORDER_STEP_REMOVAL ? ORDER_SERVER : ORDER_UNKNOWN,
                      "server order: the server picked a suite that was not offered");
         return;
     }
     switch (oc->step) {
+    case ORDER_STEP_PAIR:
+        break;
     case ORDER_STEP_REVERSED:
         if (pick != oc->rest[oc->n_rest - 1]) {
             order_server(oc, pick);
@@ -185,16 +233,30 @@ static void order_on_probe(void *arg, const struct probe_result *res)
     }
 }
 
-void order_start(struct proto_scan *ps)
+void order_settle(struct proto_scan *ps)
 {
+    if (!ps->enumerated || ps->order_pair_pending || ps->order_settled) {
+        return;
+    }
+    ps->order_settled = true;
+    struct proto_result *pr = ps->pr;
+    if (pr->state != PROTO_SUPPORTED || pr->n_suites < 2 || pr->order == ORDER_CLIENT) {
+        return;
+    }
     struct order_check *oc = calloc(1, sizeof(*oc));
     if (oc == NULL) {
         return;
     }
     oc->ps = ps;
-    for (size_t i = 0; i < ps->pr->n_suites; i++) {
-        oc->rest[oc->n_rest++] = ps->pr->suites[i].code;
+    for (size_t i = 0; i < pr->n_suites; i++) {
+        oc->rest[oc->n_rest++] = pr->suites[i].code;
     }
+    if (pr->order == ORDER_SERVER && ps->root_pick_known) {
+        order_server(oc, pr->suites[0].code);
+        return;
+    }
+    pr->order = ORDER_UNKNOWN;
+    oc->step = ORDER_STEP_REVERSED;
     if (!order_send(oc, oc->rest, oc->n_rest, true)) {
         order_finish(oc, ORDER_UNKNOWN, "server order undetermined: no memory");
     }

@@ -63,8 +63,9 @@ void protocol_enumerated(struct proto_scan *ps)
     if (ps->version == VERSION_TLS12) {
         groups_tls12_start(ps->sc, true); /* the highest version below 1.3 */
     }
-    if (ps->version != VERSION_SSL2 && pr->n_suites >= 2) {
-        order_start(ps);
+    ps->enumerated = true;
+    if (ps->version != VERSION_SSL2) {
+        order_settle(ps);
     }
     if (ps->version == VERSION_TLS13) {
         groups_tls13_start(ps->sc);

@@ -50,7 +50,9 @@ struct proto_scan {
     enum probe_outcome parked_outcome;
     char refusal_why[RESULTS_TEXT];
     uint16_t chunk_of[RESULTS_MAX_SUITES]; /* which chunk found each suite */
-    bool order_done;
+    bool enumerated;                       /* every chunk is done */
+    bool order_pair_pending;               /* the early order probe is out */
+    bool order_settled;
 };
 
 struct scan_ctx {
@@ -117,8 +119,11 @@ void chunk_discard_parked(struct proto_scan *ps);
 size_t suite_candidates(uint16_t version, uint32_t *out, size_t cap);
 void suite_result_from_flight(struct suite_result *sr, const struct server_flight *f);
 
-/* order.c */
-void order_start(struct proto_scan *ps);
+/* order.c: order_pair_start() offers the first two finds swapped, early;
+ * order_settle() runs once enumeration is done and the pair is back, and
+ * completes or finds the order when still needed. */
+void order_pair_start(struct proto_scan *ps);
+void order_settle(struct proto_scan *ps);
 
 /* groups.c */
 void groups_tls13_start(struct scan_ctx *sc);

@@ -2,8 +2,11 @@
  * offer a list, record the suite the server picks, take it out, offer the
  * rest, until the server refuses. A protocol's first probe (the root chunk)
  * offers every candidate at once, so one connection both answers "is this
- * version supported" and finds the server's first choice; the rest is then
- * split into chunks that run side by side. */
+ * version supported" and finds the server's first choice. The removal chain
+ * then goes on over every candidate: for a server that enforces its order the
+ * sequence is that order, at the minimum of connections (accepted + 1). Once
+ * a probe shows the server follows the client's order instead, the rest of
+ * the chain is split into chunks that run side by side. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +33,9 @@ struct chunk {
     struct proto_scan *ps;
     uint32_t *suites;
     size_t n;
-    unsigned flags; /* enum scan_hello_flag */
-    bool root;
+    unsigned flags;    /* enum scan_hello_flag */
+    bool root;         /* the protocol's first probe: every candidate */
+    bool chain;        /* the root after its first acceptance, still one removal chain */
     unsigned tried;    /* enum chunk_tried: workarounds already used */
     bool noext_trial;  /* the last hello went without extensions as a trial */
     bool closed_retry; /* that trial follows a plain close of the first probe */
@@ -136,26 +140,14 @@ static void chunk_anomaly(struct chunk *c, const char *what)
     chunk_inconclusive(c, what);
 }
 
-/* Splits the root's remaining candidates into chunks; the picked suite is
- * credited to the chunk it came from, so server order can tell whether all
- * accepted suites came from one chunk. */
-static void chunk_root_split(struct chunk *c, size_t picked_at)
+/* The server follows the client's order: the rest of the chain is split
+ * into chunks that run side by side (the order of finds no longer matters). */
+static void chunk_chain_split(struct chunk *c)
 {
-    struct proto_scan *ps = c->ps;
-    ps->chunk_of[ps->pr->n_suites - 1] = (uint16_t)(picked_at / SCAN_CHUNK_SUITES);
-    size_t orig_n = c->n + 1;
-    uint32_t part[SCAN_CHUNK_SUITES];
-    for (size_t start = 0; start < orig_n; start += SCAN_CHUNK_SUITES) {
-        size_t k = 0;
-        for (size_t i = start; i < orig_n && i < start + SCAN_CHUNK_SUITES; i++) {
-            if (i == picked_at) {
-                continue;
-            }
-            part[k++] = c->suites[i > picked_at ? i - 1 : i];
-        }
-        if (k > 0) {
-            chunk_start(ps, part, k, false, (uint16_t)(start / SCAN_CHUNK_SUITES), c->flags, 0);
-        }
+    for (size_t start = 0; start < c->n; start += SCAN_CHUNK_SUITES) {
+        size_t k = c->n - start < SCAN_CHUNK_SUITES ? c->n - start : SCAN_CHUNK_SUITES;
+        uint16_t id = (uint16_t)(1 + start / SCAN_CHUNK_SUITES);
+        chunk_start(c->ps, c->suites + start, k, false, id, c->flags, 0);
     }
     chunk_done(c);
 }
@@ -189,12 +181,21 @@ static void chunk_accept(struct chunk *c, size_t at, const struct server_flight 
     c->n--;
     c->tried &= ~(unsigned)TRIED_RETRY; /* each step may be retried once */
 
-    if (c->root && c->n + 1 > SCAN_CHUNK_SUITES) {
-        chunk_root_split(c, at);
-    } else if (c->n == 0) {
-        chunk_done(c);
-    } else {
+    if (c->root) {
         c->root = false;
+        c->chain = true;
+    }
+    /* The first two finds of the chain are the server's two favourites if it
+     * enforces its order: one probe offering them swapped tells which it is,
+     * while the chain goes on. */
+    if (c->chain && pr->n_suites == 2) {
+        order_pair_start(ps);
+    }
+    if (c->n == 0) {
+        chunk_done(c);
+    } else if (c->chain && pr->order == ORDER_CLIENT && c->n > SCAN_CHUNK_SUITES) {
+        chunk_chain_split(c);
+    } else {
         chunk_send(c);
     }
 }
