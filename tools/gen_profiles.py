@@ -789,6 +789,12 @@ def rgl_profiles(testssl, names, ref):
         hello = derive_hello(base, names, suites=suites, groups=groups,
                              drop=(EXT_ALPN, 0x0018))
         if 0x0304 in versions:
+            # RFC 8446 4.2.3: TLS 1.3 with an RSA certificate needs RSA-PSS, which the
+            # TLS 1.2-era Edge 17 list lacks; Schannel 2022 offers it (order not captured)
+            for e in hello["extensions"]:
+                if "sigalgs" in e:
+                    e["sigalgs"] = [names.sigalg(v) for v in (0x0804, 0x0805, 0x0806)] + \
+                        e["sigalgs"]
             # Schannel's TLS 1.3 hello: supported_versions, key_share and PSK modes added
             # after the TLS 1.2 extensions (order not captured)
             hello["extensions"] += [
@@ -803,8 +809,12 @@ def rgl_profiles(testssl, names, ref):
             "source": "rgl/tls-dump-clienthello example output (%s on %s): offered versions, "
                       "suites, groups and point formats" % (client, host_os),
             "where": "captured on %s by rgl/tls-dump-clienthello; the other extensions follow "
-                     "the Schannel hello of %s (testssl.sh entry '%s')"
-                     % (host_os, entry["name"], base_short),
+                     "the Schannel hello of %s (testssl.sh entry '%s')%s"
+                     % (host_os, entry["name"], base_short,
+                        "; with TLS 1.3: RSA-PSS signature schemes, supported_versions, "
+                        "psk_key_exchange_modes and an x25519 key share added (RFC 8446 "
+                        "requires them; their order was not captured)"
+                        if 0x0304 in versions else ""),
             "license": "factual tool output (rgl/tls-dump-clienthello); " + TESTSSL_LICENSE,
         }
         acc = accepts_from(hello, min(versions), min_dh=1024, min_rsa=1024)
