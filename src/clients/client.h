@@ -43,7 +43,24 @@ uint64_t client_hello_key(const struct client_profile *p);
 
 /* Would this client complete the handshake, given the server's answer to its
  * hello and the server certificate found by the scan? Fills out (verdict,
- * version, suite, group, dh_bits, why). */
+ * version, suite, group, dh_bits, why). Pure: no I/O, no logging.
+ *
+ * CONNECTS: version/suite/group/dh_bits are what was negotiated; why is empty
+ * or "after a HelloRetryRequest for <group>".
+ * FAILS, why one of: "no shared cipher suite (server alert ...)", "ATS: no
+ * forward-secret ECDHE suite offered by server (...)", "server refused every
+ * version the client offers ..." (client_result_refine turns it into "server
+ * requires TLS 1.3, client tops out at TLS 1.2"), "server chose a suite the
+ * client did not offer", "server chose TLS 1.0, below the client's minimum TLS
+ * 1.2", "DH 1024 bits below the client's minimum 2048", "ATS: certificate RSA
+ * 1024 bits below 2048", "certificate signed with ...; the client requires
+ * SHA-2", "server signs its TLS 1.0 key exchange with MD5+SHA-1, which the
+ * client refuses", curve/group mismatches.
+ * INCONCLUSIVE: the probe broke; why is probe_describe()'s text.
+ *
+ * The DH size and the certificate of a TLS <= 1.2 handshake are read from the
+ * flight: send client hellos with want_full set (ServerKeyExchange and
+ * Certificate), else only the scan's certificate is checked. */
 void client_judge(const struct client_profile *p, const struct probe_result *res,
                   const struct cert_result *cert, struct client_result *out);
 
