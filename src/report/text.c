@@ -220,17 +220,23 @@ static const char *verdict_color(unsigned verdict)
     return verdict < 4 ? colors[verdict] : "";
 }
 
-static void client_row(const struct text_out *o, const struct report_target *t, size_t i, int width)
+struct client_widths {
+    int id;
+    int suite;
+};
+
+static void client_row(const struct text_out *o, const struct report_target *t, size_t i,
+                       const struct client_widths *w)
 {
     const struct client_result *c = &t->r->clients[i];
-    fprintf(o->f, "  %-*s  ", width, c->id != NULL ? c->id : "?");
+    fprintf(o->f, "  %-*s  ", w->id, c->id != NULL ? c->id : "?");
     cell(o, verdict_color(c->verdict), 12, report_client_verdict_name(c->verdict));
     if (c->verdict != CLIENT_CONNECTS) {
         fprintf(o->f, "  %s\n", c->why);
         return;
     }
     char sbuf[16], gbuf[16];
-    fprintf(o->f, "  %-8s %s", report_version_name(c->version),
+    fprintf(o->f, "  %-8s %-*s", report_version_name(c->version), w->suite,
             report_suite_name(c->suite, sbuf, sizeof(sbuf)));
     if (c->group != 0) {
         fprintf(o->f, "  %s", report_group_name(c->group, gbuf, sizeof(gbuf)));
@@ -240,6 +246,22 @@ static void client_row(const struct text_out *o, const struct report_target *t, 
     fputc('\n', o->f);
 }
 
+static void client_widths_find(const struct scan_results *r, struct client_widths *w)
+{
+    w->id = 6;
+    w->suite = 0;
+    for (size_t i = 0; i < r->n_clients; i++) {
+        const struct client_result *c = &r->clients[i];
+        int n = c->id != NULL ? (int)strlen(c->id) : 1;
+        w->id = n > w->id ? n : w->id;
+        if (c->verdict == CLIENT_CONNECTS) {
+            char sbuf[16];
+            n = (int)strlen(report_suite_name(c->suite, sbuf, sizeof(sbuf)));
+            w->suite = n > w->suite ? n : w->suite;
+        }
+    }
+}
+
 static void clients_write(const struct text_out *o, const struct report_target *t)
 {
     const struct scan_results *r = t->r;
@@ -247,13 +269,10 @@ static void clients_write(const struct text_out *o, const struct report_target *
         return;
     }
     heading(o, "Clients");
-    int width = 6;
+    struct client_widths w;
+    client_widths_find(r, &w);
     for (size_t i = 0; i < r->n_clients; i++) {
-        int n = r->clients[i].id != NULL ? (int)strlen(r->clients[i].id) : 1;
-        width = n > width ? n : width;
-    }
-    for (size_t i = 0; i < r->n_clients; i++) {
-        client_row(o, t, i, width);
+        client_row(o, t, i, &w);
     }
 }
 
