@@ -864,9 +864,23 @@ def load_testssl(ref):
         return {c["short"]: c for c in json.load(f)["clients"]}
 
 
+def check_schannel_derivation(ref, testssl):
+    """The derivation rule must reproduce the real Schannel hellos we have:
+    IE 11 on 8.1 (same Schannel as Server 2012 R2) and .NET 6 on Server 2019."""
+    ie = [int(c, 16) for c in testssl["ie_11_win81"]["clienthello"]["cipher_suites"]]
+    if schannel_default_suites(ref, "Windows 8.1 / Server 2012 R2") != ie:
+        raise SystemExit("Schannel 8.1 default list does not match the IE 11 capture")
+    rows = list(csv.DictReader(open(ref / "clients" / "rgl_clienthello_dumps_windows.csv")))
+    net = next(r for r in rows if r["client"] == ".NET 6.0.12" and "2019" in r["host_os"])
+    if schannel_default_suites(ref, "Windows 10 1809 / Server 2019") != \
+            [int(c, 16) for c in net["cipher_suites_hex"].split()]:
+        raise SystemExit("Schannel 1809 default list does not match the .NET 6 capture")
+
+
 def build_all(ref):
     names = Names(ref)
     testssl = load_testssl(ref)
+    check_schannel_derivation(ref, testssl)
     profiles = []
     for pick in TESTSSL_PICKS:
         p = testssl_profile(testssl[pick[0]], names, pick)
