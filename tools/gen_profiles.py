@@ -485,6 +485,12 @@ TESTSSL_PICKS = [
 ]
 
 
+# iOS 13 / macOS 10.15 and later apply RSA >= 2048 and SHA-2 signatures to all
+# TLS certificate trust, not only to ATS apps (apple/ats_requirements.md, P5).
+APPLE_TRUST_2019 = ("safari-18.4-ios", "safari-26.4-ios", "safari-15.4-macos",
+                    "safari-18.4-macos", "safari-26.4-macos")
+
+
 def testssl_profile(entry, names, pick):
     short, pid, name, family, groups = pick
     raw = bytes.fromhex(entry["handshakebytes_hex"])
@@ -494,13 +500,18 @@ def testssl_profile(entry, names, pick):
     acc = accepts_from(hello, lowest, entry["minDhBits"], entry["maxDhBits"], entry["minRsaBits"],
                        entry["maxRsaBits"], entry["minEcdsaBits"], entry["requiresSha2"],
                        legacy_kx_sig=pid not in OPENSSL3_IDS)
+    notes = None
+    if pid in APPLE_TRUST_2019:
+        acc["min_rsa_bits"] = max(acc["min_rsa_bits"], 2048)
+        acc["requires_sha2"] = True
+        notes = ("certificate rules of iOS 13 / macOS 10.15 and later (RSA >= 2048, SHA-2 "
+                 "signatures) added from Apple's documentation")
     prov = {
         "kind": "captured",
         "source": TESTSSL_SOURCE % short,
         "where": "recorded by SSL Labs / testssl.sh from the real client (%s)" % entry["name"],
         "license": TESTSSL_LICENSE,
     }
-    notes = None
     if short in ("android_11_12", "android_13_14"):
         notes = "testssl.sh records one hello for %s; this profile shares it" % entry["name"]
     return make_profile(pid, name, family, groups, prov, hello, acc,
