@@ -181,22 +181,35 @@ static size_t padding_len(size_t msg_len, uint16_t pad_to)
     return n > 4 ? n - 4 : 1;
 }
 
-enum status client_hello_build_ex(const struct client_profile *p, const char *sni,
-                                  const uint8_t random[32], bool mask_keys, uint8_t *out,
-                                  size_t cap, size_t *out_len)
+/* Measures the hello without the padding extension, then puts the extension
+ * back with the length the rule asks for (or leaves it out). */
+static enum status place_padding(struct hello_parts *parts, struct hello_spec *spec, uint8_t *out,
+                                 size_t cap, size_t *out_len)
 {
-    struct hello_parts *parts = calloc(1, sizeof(*parts));
-    if (parts == NULL) {
-        return ST_NO_MEMORY;
+    size_t pad = (size_t)parts->pad_index;
+    remove_ext(parts, pad);
+    spec->n_exts = parts->n_exts;
+    TRY(hello_client_build(spec, out, cap, out_len));
+    /* the record header is not part of the handshake message */
+    size_t n = padding_len(*out_len - 5, parts->pad_to);
+    if (n != SIZE_MAX) {
+        memmove(&parts->exts[pad + 1], &parts->exts[pad],
+                (parts->n_exts - pad) * sizeof(parts->exts[0]));
+        parts->exts[pad] = (struct hello_ext){EXT_PADDING, zero_pad, n};
+        parts->n_exts++;
+        spec->n_exts = parts->n_exts;
     }
-    enum status st = ST_USAGE;
+    return ST_OK;
+}
+
+static enum status build_parts(const struct client_profile *p, const char *sni,
+                               const uint8_t random[32], bool mask_keys, struct hello_parts *parts,
+                               uint8_t *out, size_t cap, size_t *out_len)
+{
     if (sni != NULL && strlen(sni) > MAX_SNI) {
-        goto out;
+        return ST_USAGE;
     }
-    st = collect_exts(p, sni, mask_keys, parts);
-    if (st != ST_OK) {
-        goto out;
-    }
+    TRY(collect_exts(p, sni, mask_keys, parts));
     make_session_id(random, parts->session_id);
     struct hello_spec spec = {
         .record_version = p->record_version,
@@ -212,26 +225,22 @@ enum status client_hello_build_ex(const struct client_profile *p, const char *sn
         .n_exts = parts->n_exts,
         .no_extensions_block = p->no_extensions_block,
     };
-    int pad = parts->pad_index;
-    if (pad >= 0) {
-        /* measure the hello without the padding extension first */
-        remove_ext(parts, (size_t)pad);
-        spec.n_exts = parts->n_exts;
-        st = hello_client_build(&spec, out, cap, out_len);
-        if (st != ST_OK) {
-            goto out;
-        }
-        size_t n = padding_len(*out_len - 5, parts->pad_to);
-        if (n != SIZE_MAX) {
-            memmove(&parts->exts[pad + 1], &parts->exts[pad],
-                    (parts->n_exts - (size_t)pad) * sizeof(parts->exts[0]));
-            parts->exts[pad] = (struct hello_ext){EXT_PADDING, zero_pad, n};
-            parts->n_exts++;
-            spec.n_exts = parts->n_exts;
-        }
+    if (parts->pad_index >= 0) {
+        TRY(place_padding(parts, &spec, out, cap, out_len));
     }
-    st = hello_client_build(&spec, out, cap, out_len);
-out:
+    return hello_client_build(&spec, out, cap, out_len);
+}
+
+enum status client_hello_build_ex(const struct client_profile *p, const char *sni,
+                                  const uint8_t random[32], bool mask_keys, uint8_t *out,
+                                  size_t cap, size_t *out_len)
+{
+    /* on the heap: the scratch for extension bodies is several KB */
+    struct hello_parts *parts = calloc(1, sizeof(*parts));
+    if (parts == NULL) {
+        return ST_NO_MEMORY;
+    }
+    enum status st = build_parts(p, sni, random, mask_keys, parts, out, cap, out_len);
     free(parts);
     return st;
 }
