@@ -138,11 +138,11 @@ static void mask_fresh(uint8_t *buf, const struct hello_view *v)
 
 /* Prints both hellos 16 bytes a line; lines that differ are marked '!' and
  * the differing bytes underlined with '^^'. */
-static void hexdump_diff(const char *id, const uint8_t *want, size_t wlen, const uint8_t *got,
-                         size_t glen)
+static void hexdump_diff(const char *id, const char *label, const uint8_t *want, size_t wlen,
+                         const uint8_t *got, size_t glen)
 {
     size_t n = wlen > glen ? wlen : glen;
-    fprintf(stderr, "%s: rebuilt hello differs (captured %zu bytes, built %zu)\n", id, wlen, glen);
+    fprintf(stderr, "%s: built hello differs (%s %zu bytes, built %zu)\n", id, label, wlen, glen);
     for (size_t off = 0; off < n; off += 16) {
         char mark[64];
         size_t m = 0;
@@ -150,21 +150,21 @@ static void hexdump_diff(const char *id, const uint8_t *want, size_t wlen, const
         for (size_t i = off; i < off + 16 && i < n; i++) {
             bool d = i >= wlen || i >= glen || want[i] != got[i];
             diff = diff || d;
-            memcpy(mark + m, d ? "^^ " : "   ", 3);
+            memcpy(mark + m, d ? " ^^" : "   ", 3);
             m += 3;
         }
         mark[m] = '\0';
         for (int side = 0; side < 2; side++) {
             const uint8_t *b = side ? got : want;
             size_t blen = side ? glen : wlen;
-            fprintf(stderr, "%c %s %04zx:", diff ? '!' : ' ', side ? "built   " : "captured", off);
+            fprintf(stderr, "%c %-8s %04zx:", diff ? '!' : ' ', side ? "built" : label, off);
             for (size_t i = off; i < off + 16 && i < blen; i++) {
                 fprintf(stderr, " %02x", b[i]);
             }
             fprintf(stderr, "\n");
         }
         if (diff) {
-            fprintf(stderr, "                       %s\n", mark);
+            fprintf(stderr, "%16s%s\n", "", mark);
         }
     }
 }
@@ -241,7 +241,7 @@ static void test_clients_captured_hellos_rebuild_exactly(void **state)
         mask_fresh(want, &wv);
         mask_fresh(got, &gv);
         if (glen != p->capture_len || memcmp(want, got, glen) != 0) {
-            hexdump_diff(p->id, want, p->capture_len, got, glen);
+            hexdump_diff(p->id, "captured", want, p->capture_len, got, glen);
             fail_msg("%s: rebuilt hello differs from its capture", p->id);
         }
         checked++;
@@ -410,7 +410,7 @@ static void test_clients_golden_hellos(void **state)
         }
         size_t wlen = read_snapshot(path, want, sizeof(want));
         if (wlen != glen || memcmp(want, got, glen) != 0) {
-            hexdump_diff(p->id, want, wlen, got, glen);
+            hexdump_diff(p->id, "golden", want, wlen, got, glen);
             fail_msg("%s: hello differs from %s", p->id, path);
         }
     }
