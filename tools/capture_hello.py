@@ -12,6 +12,7 @@ Usage:
     tools/capture_hello.py                 # capture every known local client
     tools/capture_hello.py --only curl-local
     tools/capture_hello.py --listen 4433 --once out.hex   # capture whatever connects
+    tools/capture_hello.py --check         # exit 1 if a local client's hello drifted
 
 Stdlib only; never connects anywhere but 127.0.0.1.
 """
@@ -234,13 +235,54 @@ def write_capture(path, provenance, hello):
         f.write(hello.hex() + "\n")
 
 
+class CodesOnly:
+    """Labels code points by value alone (no reference tables needed)."""
+
+    def _code(self, v):
+        return "0x%04x" % v
+
+    suite = group = sigalg = ext = version = _code
+
+
+def comparable(raw):
+    """The hello's fields with the per-connection bytes (random, session id,
+    key share keys) left out, via the profile generator's decoder."""
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+    import gen_profiles
+    hello, _ = gen_profiles.structure_hello(raw, CodesOnly())
+    for e in hello["extensions"]:
+        for ks in e.get("key_shares", []):
+            ks["key"] = len(ks["key"])
+    return hello
+
+
+def check_drift(ids, capture_dir):
+    drifted = 0
+    for cid in ids:
+        path = pathlib.Path(capture_dir) / (cid + ".hex")
+        stored = bytes.fromhex("".join(path.read_text().splitlines()[1:]))
+        _, fresh = capture_one(cid)
+        if comparable(stored) != comparable(fresh):
+            print("%s: the client's hello changed; rerun tools/capture_hello.py and "
+                  "tools/gen_profiles.py" % cid, file=sys.stderr)
+            drifted = 1
+        else:
+            print("%s: unchanged" % cid, file=sys.stderr)
+    return drifted
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", action="append", help="capture only this client id")
     ap.add_argument("--listen", type=int, help="just listen on this port (with --once)")
     ap.add_argument("--once", help="write the one captured hello to this file")
     ap.add_argument("--out", default=str(CAPTURE_DIR), help="capture directory")
+    ap.add_argument("--check", action="store_true",
+                    help="capture again and compare with the stored hellos")
     args = ap.parse_args()
+
+    if args.check:
+        sys.exit(check_drift(args.only or sorted(CLIENTS), args.out))
 
     if args.listen is not None:
         server = CaptureServer(args.listen)
