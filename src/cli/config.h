@@ -28,6 +28,7 @@ struct config {
     const char *input; /* -i: a file of targets, one per line; "-" for stdin; NULL if none */
 
     const char *json;            /* --json: a path, "-" for stdout, NULL for no JSON */
+    const char *jsonl;           /* --jsonl: JSON Lines, one target per line as each finishes */
     char min_grade;              /* --min-grade: 'A'..'F' */
     const char *require_clients; /* --require-client: NULL when no client is required */
     const char *clients;         /* --clients: "all" (default), a list, or "none" */
@@ -39,6 +40,8 @@ struct config {
     unsigned parallel;   /* --parallel: concurrent connections per target */
     double rate;         /* --rate: new connections per second per target, 0 = unlimited */
     unsigned jobs;       /* --jobs: targets scanned at once */
+    unsigned shard_k;    /* --shard K/N: scan the targets whose index % N == K - 1 */
+    unsigned shard_n;    /* 0 when not sharded */
 
     bool no_color; /* --no-color, or NO_COLOR set and not empty */
     bool quiet;    /* -q: log errors only */

@@ -22,6 +22,7 @@ enum opt_kind {
     OPT_GRADE,   /* char 'A'..'F' */
     OPT_FAMILY,  /* int, set to the row's value */
     OPT_COMMAND, /* enum cli_command, set to the row's value */
+    OPT_SHARD,   /* "K/N" into shard_k and shard_n */
 };
 
 struct cli_option {
@@ -43,10 +44,14 @@ struct cli_option {
 #define MAX_PARALLEL  256
 #define MAX_JOBS      4096
 #define MAX_RATE      100000
+#define MAX_SHARDS    100000
 
 static const struct cli_option cli_options[] = {
     {"json", 0, "FILE", OPT_STRING, FIELD(json), 0, 0,
      "write the JSON report to FILE; '-' writes it to stdout instead of the table"},
+    {"jsonl", 0, "FILE", OPT_STRING, FIELD(jsonl), 0, 0,
+     "write JSON Lines to FILE, one target per line as each scan finishes; '-' writes "
+     "them to stdout instead of the table"},
     {"min-grade", 0, "A..F", OPT_GRADE, FIELD(min_grade), 0, 0,
      "fail (exit flag 1) when a suite grades below this (default A)"},
     {"require-client", 0, "LIST", OPT_STRING, FIELD(require_clients), 0, 0,
@@ -70,6 +75,9 @@ static const struct cli_option cli_options[] = {
      "open at most N new connections per second per target (default 0: no limit)"},
     {"jobs", 0, "N", OPT_UINT, FIELD(jobs), 0, MAX_JOBS,
      "scan at most N targets at once (default 16)"},
+    {"shard", 0, "K/N", OPT_SHARD, FIELD(shard_k), 0, MAX_SHARDS,
+     "scan only the K-th of N equal parts of the target list (K from 1 to N), so N "
+     "machines can share a fleet"},
     {"no-color", 0, NULL, OPT_FLAG, FIELD(no_color), 0, 0,
      "no colours in the table (also when NO_COLOR is set)"},
     {"quiet", 'q', NULL, OPT_FLAG, FIELD(quiet), 0, 0, "log errors only on stderr"},
@@ -168,6 +176,32 @@ static enum status value_store_number(struct config *cfg, const struct cli_optio
     }
 }
 
+static enum status shard_store(struct config *cfg, const struct cli_option *o, const char *arg,
+                               char *err, size_t errlen)
+{
+    char k_text[16], n_text[16];
+    const char *slash = strchr(arg, '/');
+    size_t k_len = slash != NULL ? (size_t)(slash - arg) : 0;
+    unsigned long k = 0, n = 0;
+    if (slash == NULL || k_len == 0 || k_len >= sizeof(k_text) ||
+        strlen(slash + 1) >= sizeof(n_text)) {
+        goto bad;
+    }
+    memcpy(k_text, arg, k_len);
+    k_text[k_len] = '\0';
+    snprintf(n_text, sizeof(n_text), "%s", slash + 1);
+    if (!integer_parse(k_text, o->max, &k) || !integer_parse(n_text, o->max, &n) || k == 0 ||
+        n == 0 || k > n) {
+        goto bad;
+    }
+    cfg->shard_k = (unsigned)k;
+    cfg->shard_n = (unsigned)n;
+    return ST_OK;
+bad:
+    snprintf(err, errlen, "--%s needs K/N with 1 <= K <= N, not '%s'.", o->name, arg);
+    return ST_USAGE;
+}
+
 static enum status value_store(struct config *cfg, const struct cli_option *o, const char *arg,
                                char *err, size_t errlen)
 {
@@ -200,6 +234,8 @@ static enum status value_store(struct config *cfg, const struct cli_option *o, c
     case OPT_COMMAND:
         *(enum cli_command *)field_at(cfg, o) = (enum cli_command)o->value;
         return ST_OK;
+    case OPT_SHARD:
+        return shard_store(cfg, o, arg, err, errlen);
     default:
         return value_store_number(cfg, o, arg, err, errlen);
     }
@@ -338,6 +374,11 @@ static enum status config_check(struct config *cfg, const char *no_color_env, ch
     }
     if (cfg->command == CLI_CMD_SCAN && cfg->n_targets == 0 && cfg->input == NULL) {
         snprintf(err, errlen, "scan needs a target (host, host:port or [v6]:port) or -i FILE.");
+        return ST_USAGE;
+    }
+    if (cfg->json != NULL && cfg->jsonl != NULL && strcmp(cfg->json, "-") == 0 &&
+        strcmp(cfg->jsonl, "-") == 0) {
+        snprintf(err, errlen, "--json - and --jsonl - both want stdout; send one to a file.");
         return ST_USAGE;
     }
     if (no_color_env != NULL && no_color_env[0] != '\0') {

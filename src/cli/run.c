@@ -86,14 +86,57 @@ static enum status client_setup_load(const struct config *cfg, struct client_set
     return ST_OK;
 }
 
+/* What the scan callbacks share while the loop runs: JSON Lines are written
+ * as each target finishes, and the progress line is redrawn. */
+struct run_state {
+    const struct config *cfg;
+    const struct client_setup *cs;
+    struct grade_policy policy;
+    FILE *jsonl; /* NULL when no JSON Lines are wanted */
+    enum status jsonl_status;
+    size_t done;
+    size_t total;
+    bool progress; /* a terminal on stderr, several targets, not --quiet */
+};
+
 struct scan_slot {
     struct scan_results *r;
+    struct run_state *rs;
 };
+
+static void jsonl_write(struct run_state *rs, const struct scan_results *r)
+{
+    struct assessment a;
+    enum status st = cli_assess(&a, r, &rs->policy, rs->cs->db, rs->cfg->require_clients);
+    if (st == ST_OK) {
+        json_t *line = report_json_target(&a.rt);
+        if (line == NULL || json_dumpf(line, rs->jsonl, JSON_COMPACT) != 0 ||
+            fputc('\n', rs->jsonl) == EOF || fflush(rs->jsonl) != 0) {
+            st = ST_IO;
+        }
+        json_decref(line);
+    }
+    cli_assessment_clear(&a);
+    if (st != ST_OK && rs->jsonl_status == ST_OK) {
+        rs->jsonl_status = st;
+    }
+}
 
 static void scan_done(struct scan_results *results, void *arg)
 {
     struct scan_slot *slot = arg;
+    struct run_state *rs = slot->rs;
     slot->r = results;
+    rs->done++;
+    if (rs->jsonl != NULL) {
+        jsonl_write(rs, results);
+    }
+    if (rs->progress) {
+        fprintf(stderr, "\rtlsgate: %zu of %zu targets scanned", rs->done, rs->total);
+        if (rs->done == rs->total) {
+            fputs("\r\033[K", stderr);
+        }
+    }
 }
 
 static void scan_options_fill(const struct config *cfg, const struct client_setup *cs,
@@ -114,7 +157,8 @@ static void scan_options_fill(const struct config *cfg, const struct client_setu
  * ST_USAGE when scan_start refused a target spec (the others still finish,
  * so the engine can be freed cleanly). */
 static enum status scans_run(const struct config *cfg, const struct client_setup *cs,
-                             const struct target_list *targets, struct scan_slot *slots)
+                             const struct target_list *targets, struct scan_slot *slots,
+                             struct run_state *rs)
 {
     struct engine_config ec = {.jobs = cfg->jobs};
     struct engine *e = engine_new(&ec);
@@ -127,6 +171,7 @@ static enum status scans_run(const struct config *cfg, const struct client_setup
     enum status result = ST_OK;
     for (size_t i = 0; i < targets->n; i++) {
         char err[256] = "";
+        slots[i].rs = rs;
         enum status st =
             scan_start(e, &opts, targets->items[i], scan_done, &slots[i], err, sizeof(err));
         if (st != ST_OK) {
@@ -153,9 +198,10 @@ static enum status reports_write(const struct config *cfg, const struct report *
                                  FILE *json_file)
 {
     bool json_stdout = cfg->json != NULL && strcmp(cfg->json, "-") == 0;
+    bool jsonl_stdout = cfg->jsonl != NULL && strcmp(cfg->jsonl, "-") == 0;
     if (json_stdout) {
         TRY(report_json_write(stdout, rep));
-    } else {
+    } else if (!jsonl_stdout) {
         TRY(report_text_write(stdout, rep, color_wanted(cfg, STDOUT_FILENO)));
     }
     if (json_file != NULL) {
@@ -168,8 +214,8 @@ static enum status reports_write(const struct config *cfg, const struct report *
 static int results_report(const struct config *cfg, const struct client_setup *cs,
                           struct scan_slot *slots, size_t n, FILE *json_file)
 {
-    struct assessment *as = calloc(n, sizeof(*as));
-    struct report_target *rts = calloc(n, sizeof(*rts));
+    struct assessment *as = calloc(n + 1, sizeof(*as));
+    struct report_target *rts = calloc(n + 1, sizeof(*rts));
     struct grade_policy policy = {.min_grade = cfg->min_grade, .require_forward_secrecy = true};
     struct report rep = {
         .targets = rts, .n_targets = n, .min_grade = cfg->min_grade, .version = TLSGATE_VERSION};
@@ -195,57 +241,121 @@ static int results_report(const struct config *cfg, const struct client_setup *c
     return (int)rep.exit_code;
 }
 
-static FILE *json_file_open(const struct config *cfg, char *err, size_t errlen)
+/* Report files named on the command line, opened before anything is scanned
+ * so that an unwritable path is a configuration error, not a lost scan. */
+struct outputs {
+    FILE *json;  /* --json FILE; NULL for none or stdout */
+    FILE *jsonl; /* --jsonl FILE or stdout; NULL for none */
+};
+
+static enum status output_open(const char *path, const char *option, FILE **out, char *err,
+                               size_t errlen)
 {
-    if (cfg->json == NULL || strcmp(cfg->json, "-") == 0) {
-        return NULL;
+    *out = NULL;
+    if (path == NULL) {
+        return ST_OK;
     }
-    FILE *f = fopen(cfg->json, "w");
-    if (f == NULL) {
-        snprintf(err, errlen, "cannot write the JSON report to %s: %s.", cfg->json,
+    if (strcmp(path, "-") == 0) {
+        *out = stdout;
+        return ST_OK;
+    }
+    *out = fopen(path, "w");
+    if (*out == NULL) {
+        snprintf(err, errlen, "cannot write the %s report to %s: %s.", option, path,
                  strerror(errno));
+        return ST_USAGE;
     }
-    return f;
+    return ST_OK;
+}
+
+static enum status outputs_open(const struct config *cfg, struct outputs *o, char *err,
+                                size_t errlen)
+{
+    TRY(output_open(cfg->json, "JSON", &o->json, err, errlen));
+    if (o->json == stdout) {
+        o->json = NULL; /* written in place of the table, see reports_write */
+    }
+    return output_open(cfg->jsonl, "JSON Lines", &o->jsonl, err, errlen);
+}
+
+/* Closes the files; a failed close means a report was cut short. */
+static unsigned outputs_close(const struct config *cfg, struct outputs *o)
+{
+    unsigned flags = 0;
+    if (o->json != NULL && fclose(o->json) != 0) {
+        fprintf(stderr, "tlsgate: could not finish writing %s.\n", cfg->json);
+        flags |= GATE_INCOMPLETE;
+    }
+    if (o->jsonl != NULL && o->jsonl != stdout && fclose(o->jsonl) != 0) {
+        fprintf(stderr, "tlsgate: could not finish writing %s.\n", cfg->jsonl);
+        flags |= GATE_INCOMPLETE;
+    }
+    o->json = o->jsonl = NULL;
+    return flags;
+}
+
+/* Targets, clients and report files: everything that can be a usage or
+ * configuration error, checked before the first connection. */
+static enum status scan_prepare(const struct config *cfg, struct target_list *targets,
+                                struct client_setup *cs, struct outputs *o, char *err,
+                                size_t errlen)
+{
+    TRY(cli_targets_collect(cfg, stdin, targets, err, errlen));
+    if (cfg->shard_n != 0) {
+        cli_targets_shard(targets, cfg->shard_k, cfg->shard_n);
+        if (targets->n == 0) {
+            log_msg(NULL, LOG_WARN, "shard %u/%u holds no target: nothing to scan", cfg->shard_k,
+                    cfg->shard_n);
+        }
+    }
+    TRY(client_setup_load(cfg, cs, err, errlen));
+    return outputs_open(cfg, o, err, errlen);
 }
 
 static int scan_command(const struct config *cfg)
 {
     char err[512] = "";
-    struct target_list targets;
+    struct target_list targets = {0};
     struct client_setup cs = {0};
-    FILE *json_file = NULL;
+    struct outputs o = {0};
     struct scan_slot *slots = NULL;
     int rc = EXIT_USAGE;
 
-    if (cli_targets_collect(cfg, stdin, &targets, err, sizeof(err)) != ST_OK ||
-        client_setup_load(cfg, &cs, err, sizeof(err)) != ST_OK) {
+    if (scan_prepare(cfg, &targets, &cs, &o, err, sizeof(err)) != ST_OK) {
         rc = usage_fail(err[0] != '\0' ? err : "out of memory.");
         goto out;
     }
-    json_file = json_file_open(cfg, err, sizeof(err));
-    if (cfg->json != NULL && strcmp(cfg->json, "-") != 0 && json_file == NULL) {
-        rc = usage_fail(err);
-        goto out;
-    }
-    slots = calloc(targets.n, sizeof(*slots));
+    slots = calloc(targets.n + 1, sizeof(*slots)); /* + 1: an empty shard is fine */
     if (slots == NULL) {
         rc = usage_fail("out of memory.");
         goto out;
     }
-    enum status st = scans_run(cfg, &cs, &targets, slots);
+    struct run_state rs = {
+        .cfg = cfg,
+        .cs = &cs,
+        .policy = {.min_grade = cfg->min_grade, .require_forward_secrecy = true},
+        .jsonl = o.jsonl,
+        .total = targets.n,
+        .progress = targets.n > 1 && !cfg->quiet && isatty(STDERR_FILENO),
+    };
+    enum status st = scans_run(cfg, &cs, &targets, slots, &rs);
     if (st == ST_USAGE) {
         goto out;
     }
-    rc = st == ST_OK ? results_report(cfg, &cs, slots, targets.n, json_file) : GATE_INCOMPLETE;
+    rc = st == ST_OK ? results_report(cfg, &cs, slots, targets.n, o.json) : GATE_INCOMPLETE;
+    if (rs.jsonl_status != ST_OK) {
+        fprintf(stderr, "tlsgate: could not write the JSON Lines report.\n");
+        rc |= GATE_INCOMPLETE;
+    }
 
 out:
     for (size_t i = 0; slots != NULL && i < targets.n; i++) {
         results_free(slots[i].r);
     }
     free(slots);
-    if (json_file != NULL && fclose(json_file) != 0 && rc != EXIT_USAGE) {
-        fprintf(stderr, "tlsgate: could not finish writing %s.\n", cfg->json);
-        rc |= GATE_INCOMPLETE;
+    unsigned close_flags = outputs_close(cfg, &o);
+    if (rc != EXIT_USAGE) {
+        rc |= (int)close_flags;
     }
     client_setup_free(&cs);
     cli_targets_free(&targets);

@@ -122,3 +122,16 @@ void cli_targets_free(struct target_list *list)
     free(list->items);
     memset(list, 0, sizeof(*list));
 }
+
+void cli_targets_shard(struct target_list *list, unsigned k, unsigned n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < list->n; i++) {
+        if (i % n == k - 1) {
+            list->items[kept++] = list->items[i];
+        } else {
+            free(list->items[i]);
+        }
+    }
+    list->n = kept;
+}

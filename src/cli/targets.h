@@ -22,3 +22,9 @@ struct target_list {
 enum status cli_targets_collect(const struct config *cfg, FILE *in, struct target_list *out,
                                 char *err, size_t errlen) MUST_CHECK;
 void cli_targets_free(struct target_list *list);
+
+/* Keeps only shard k of n (1 <= k <= n): the targets whose position in the
+ * list is k - 1 modulo n, so n machines given the same list and k = 1..n scan
+ * every target exactly once. A shard may be empty (fewer targets than
+ * shards): that machine then has nothing to do, which is not an error. */
+void cli_targets_shard(struct target_list *list, unsigned k, unsigned n);

@@ -412,6 +412,9 @@ static void target_write(const struct text_out *o, const struct report_target *t
 enum status report_text_write(FILE *out, const struct report *rep, bool color)
 {
     struct text_out o = {out, color};
+    if (rep->n_targets == 0) {
+        fputs("No target to scan.\n", out);
+    }
     for (size_t i = 0; i < rep->n_targets; i++) {
         if (i > 0) {
             fputc('\n', out);

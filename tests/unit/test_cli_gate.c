@@ -165,6 +165,41 @@ static void test_targets_bad_file_is_usage_error(void **state)
     free(cfg);
 }
 
+/* Shards 1..n of the same list cover every target exactly once. */
+static void test_targets_shards_partition_the_list(void **state)
+{
+    (void)state;
+    struct config *cfg = calloc(1, sizeof(*cfg));
+    static const char *const names[] = {"t0", "t1", "t2", "t3", "t4", "t5", "t6"};
+    cfg->command = CLI_CMD_SCAN;
+    for (size_t i = 0; i < 7; i++) {
+        cfg->targets[cfg->n_targets++] = names[i];
+    }
+    int seen[7] = {0};
+    for (unsigned k = 1; k <= 3; k++) {
+        struct target_list list;
+        char err[256] = "";
+        assert_int_equal(cli_targets_collect(cfg, stdin, &list, err, sizeof(err)), ST_OK);
+        cli_targets_shard(&list, k, 3);
+        assert_int_equal(list.n, k == 1 ? 3 : 2);
+        for (size_t i = 0; i < list.n; i++) {
+            seen[list.items[i][1] - '0']++;
+        }
+        cli_targets_free(&list);
+    }
+    for (size_t i = 0; i < 7; i++) {
+        assert_int_equal(seen[i], 1);
+    }
+
+    struct target_list list;
+    char err[256] = "";
+    assert_int_equal(cli_targets_collect(cfg, stdin, &list, err, sizeof(err)), ST_OK);
+    cli_targets_shard(&list, 9, 9); /* more shards than targets: empty, not an error */
+    assert_int_equal(list.n, 0);
+    cli_targets_free(&list);
+    free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +209,7 @@ int main(void)
         cmocka_unit_test(test_gate_combine_ors_targets),
         cmocka_unit_test(test_targets_from_file_and_stdin),
         cmocka_unit_test(test_targets_bad_file_is_usage_error),
+        cmocka_unit_test(test_targets_shards_partition_the_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,7 @@
 
 #include "cli/config.h"
 
-#define MAX_ARGS 32
+#define MAX_ARGS 48
 
 /* Parses a NULL-terminated argument list (argv[0] added). */
 static enum status parse_with(const char *no_color, struct config *cfg, char *err, size_t errlen,
@@ -61,6 +61,8 @@ static void test_cli_defaults(void **state)
     assert_int_equal(cfg.verbose, 0);
     assert_true(cfg.parallel > 0);
     assert_true(cfg.jobs > 0);
+    assert_null(cfg.jsonl);
+    assert_int_equal(cfg.shard_n, 0);
 }
 
 static void test_cli_every_option(void **state)
@@ -71,7 +73,8 @@ static void test_cli_every_option(void **state)
                            "--require-client", "ats,android-*", "--clients", "ios-*", "--sni",
                            "www.example.test", "--timeout", "2.5", "-6", "--no-color", "-vv",
                            "--parallel", "4", "--rate", "10.5", "--jobs", "3", "-i", "fleet.txt",
-                           "--port", "8443", "a.test", "[::1]:443", "127.0.0.1:8443", NULL),
+                           "--port", "8443", "--jsonl", "fleet.jsonl", "--shard", "2/5", "a.test",
+                           "[::1]:443", "127.0.0.1:8443", NULL),
                      ST_OK);
     assert_string_equal(cfg.json, "out.json");
     assert_int_equal(cfg.min_grade, 'B');
@@ -87,6 +90,9 @@ static void test_cli_every_option(void **state)
     assert_int_equal(cfg.jobs, 3);
     assert_string_equal(cfg.input, "fleet.txt");
     assert_int_equal(cfg.port, 8443);
+    assert_string_equal(cfg.jsonl, "fleet.jsonl");
+    assert_int_equal(cfg.shard_k, 2);
+    assert_int_equal(cfg.shard_n, 5);
     assert_int_equal(cfg.n_targets, 3);
     assert_string_equal(cfg.targets[1], "[::1]:443");
 }
@@ -160,6 +166,12 @@ static const struct {
     {{"scan", "h", "--port", "0", NULL}, "--port"},
     {{"scan", "h", "--sni", "", NULL}, "empty"},
     {{"scan", "h", "-q", "-v", NULL}, "contradict"},
+    {{"scan", "h", "--shard", "0/3", NULL}, "--shard"},
+    {{"scan", "h", "--shard", "4/3", NULL}, "--shard"},
+    {{"scan", "h", "--shard", "3", NULL}, "--shard"},
+    {{"scan", "h", "--shard", "/3", NULL}, "--shard"},
+    {{"scan", "h", "--shard", "1/x", NULL}, "--shard"},
+    {{"scan", "--json=-", "--jsonl=-", "h", NULL}, "both want stdout"},
     {{"clients", "h", NULL}, "only scan takes targets"},
     {{"scan", "h:0", NULL}, "bad port"},
     {{"scan", "h:99999", NULL}, "bad port"},
