@@ -128,6 +128,15 @@ static void scan_done(struct scan_results *results, void *arg)
     struct run_state *rs = slot->rs;
     slot->r = results;
     rs->done++;
+    if (results->state != TARGET_SCANNED) {
+        /* The one sentence on stderr for a target that could not be scanned
+         * (over the progress line, which is redrawn below). */
+        if (rs->progress) {
+            fputs("\r\033[K", stderr);
+        }
+        log_msg(results->target, LOG_ERROR, "%s",
+                results->error[0] != '\0' ? results->error : "could not be scanned");
+    }
     if (rs->jsonl != NULL) {
         jsonl_write(rs, results);
     }
