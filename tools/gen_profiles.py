@@ -864,7 +864,10 @@ def go_profiles(testssl, names):
         "license": TESTSSL_LICENSE,
     }
     acc = accepts_from(hello, min_dh=1024, min_ecdsa=224)
-    return [make_profile("go-1.24", "Go 1.24 crypto/tls", "go", ["go"], prov, hello, acc)]
+    return [make_profile("go-1.24", "Go 1.24 crypto/tls", "go", ["go"], prov, hello, acc,
+                         notes="extensions other than versions, suites, groups and key "
+                               "shares are those of Go 1.17; extensions later releases "
+                               "added are not modelled")]
 
 
 # ------------------------------------------------------------ main
