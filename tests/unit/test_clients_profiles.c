@@ -416,6 +416,49 @@ static void test_clients_golden_hellos(void **state)
     }
 }
 
+/* One line per profile: what it is and the key of its hello, so that a
+ * change to any profile shows as a readable diff of index.txt. */
+static size_t render_index(char *buf, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < client_db_count(db) && n < cap; i++) {
+        struct client_display d;
+        const struct client_profile *p = client_db_get(db, i);
+        client_display(p, &d);
+        int w = snprintf(buf + n, cap - n,
+                         "%-20s %-8s max 0x%04x min 0x%04x suites %3zu%s key %016llx\n", d.id,
+                         d.kind, d.max_version, d.min_version, p->n_suites, d.ats ? " ats" : "    ",
+                         (unsigned long long)client_hello_key(p));
+        n += w > 0 ? (size_t)w : 0;
+    }
+    return n < cap ? n : cap;
+}
+
+static void test_clients_index_snapshot(void **state)
+{
+    (void)state;
+    static char got[64 * 1024];
+    static char want[64 * 1024];
+    size_t glen = render_index(got, sizeof(got));
+    assert_true(glen < sizeof(got));
+    const char *path = SNAPSHOT_DIR "/index.txt";
+    if (getenv("TLSGATE_UPDATE_SNAPSHOTS") != NULL) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fwrite(got, 1, glen, f);
+        fclose(f);
+        return;
+    }
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t wlen = fread(want, 1, sizeof(want), f);
+    fclose(f);
+    if (wlen != glen || memcmp(want, got, glen) != 0) {
+        fprintf(stderr, "profile index differs from %s; now:\n%s", path, got);
+        fail_msg("profile index changed");
+    }
+}
+
 static void test_clients_hello_key_groups_identical_hellos(void **state)
 {
     (void)state;
@@ -509,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_clients_codes_are_in_registry),
         cmocka_unit_test(test_clients_go_124_follows_documented_defaults),
         cmocka_unit_test(test_clients_golden_hellos),
+        cmocka_unit_test(test_clients_index_snapshot),
         cmocka_unit_test(test_clients_hello_key_groups_identical_hellos),
         cmocka_unit_test(test_clients_derived_key_shares_are_fresh),
         cmocka_unit_test(test_clients_no_sni_omits_server_name),
