@@ -14,7 +14,7 @@
 #define CLIENT_LIST_TOKEN 128
 
 struct client_db {
-    struct client_profile **profiles; /* sorted by file name, i.e. by id */
+    struct client_profile **profiles; /* in version order of file name, i.e. of id */
     size_t n;
 };
 
@@ -81,7 +81,8 @@ struct client_db *client_db_load(const char *dir, char *err, size_t errlen)
     char dbuf[4096];
     dir = dir ? dir : default_dir(dbuf, sizeof(dbuf));
     struct dirent **names = NULL;
-    int n = scandir(dir, &names, name_is_profile, alphasort);
+    /* version order: android-2.3 before android-10, ios-9 before ios-10 */
+    int n = scandir(dir, &names, name_is_profile, versionsort);
     if (n < 0 || n > CLIENT_DB_MAX) {
         snprintf(err, errlen, "%s: %s", dir,
                  n < 0 ? "cannot read the client profile directory" : "too many profiles");
