@@ -32,37 +32,18 @@ def require_tool(name):
     return path
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
+def family(host):
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def free_port(host=HOST):
+    with socket.socket(family(host), socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 
-def wait_port(port, proc, timeout=15.0, what="server"):
-    """Returns once 127.0.0.1:port accepts a TCP connection; raises with the
-    server's own output if it exits first or never listens."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(
-                "%s exited with %s before listening: %s" % (what, proc.returncode, _output(proc))
-            )
-        try:
-            with socket.create_connection((HOST, port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("%s did not listen on %s:%d within %.0fs" % (what, HOST, port, timeout))
-
-
-def _output(proc):
-    try:
-        proc.kill()
-        out, err = proc.communicate(timeout=2)
-    except Exception:  # already reaped or stuck: nothing more to show
-        return "(no output)"
-    text = (out or b"") + (err or b"")
-    return text.decode(errors="replace")[-2000:]
+def host_port(host, port):
+    return "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
 
 
 class Process:
@@ -102,7 +83,7 @@ class Process:
                 self.proc.wait(timeout=3)
         self.log.close()
 
-    def wait_listening(self, port, timeout=15.0):
+    def wait_listening(self, port, timeout=15.0, host=HOST):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -111,11 +92,11 @@ class Process:
                     % (self.what, self.proc.returncode, self.output()[-2000:], " ".join(self.args))
                 )
             try:
-                with socket.create_connection((HOST, port), timeout=0.5):
+                with socket.create_connection((host, port), timeout=0.5):
                     return
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError("%s did not listen on %s:%d" % (self.what, HOST, port))
+        raise RuntimeError("%s did not listen on %s" % (self.what, host_port(host, port)))
 
 
 class Server:
@@ -129,7 +110,7 @@ class Server:
 
     @property
     def target(self):
-        return "%s:%d" % (HOST, self.port)
+        return host_port(self.spec.host, self.port)
 
     def stop(self):
         self.process.stop()
@@ -198,7 +179,7 @@ http {{
 def start_nginx(spec, pki, workdir):
     nginx = require_tool("nginx")
     cred = pki.credential(spec.cert)
-    port = free_port()
+    port = free_port(spec.host)
     extra = []
     if spec.ciphers is not None:
         extra.append("ssl_ciphers '%s';" % spec.ciphers)
@@ -210,7 +191,7 @@ def start_nginx(spec, pki, workdir):
     if spec.dh_bits:
         extra.append("ssl_dhparam %s;" % pki.dhparam(spec.dh_bits))
     conf = NGINX_CONF.format(
-        dir=workdir, host=HOST, port=port, cert=cred.cert, key=cred.key,
+        dir=workdir, host="[%s]" % spec.host if ":" in spec.host else spec.host, port=port, cert=cred.cert, key=cred.key,
         protocols=" ".join(spec.versions),
         extra="\n".join("        " + line for line in extra),
     )
@@ -220,7 +201,7 @@ def start_nginx(spec, pki, workdir):
     proc = Process([nginx, "-p", workdir, "-c", path, "-e", os.path.join(workdir, "error.log")],
                    "nginx (%s)" % spec.name)
     try:
-        proc.wait_listening(port)
+        proc.wait_listening(port, host=spec.host)
     except RuntimeError as e:
         raise RuntimeError("%s\nerror.log: %s" % (e, _read(os.path.join(workdir, "error.log"))))
     return Server(spec, port, proc, workdir)

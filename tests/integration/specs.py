@@ -17,6 +17,7 @@ class ServerSpec:
     server_order: bool = False
     priority: str | None = None  # GnuTLS priority string
     sslv2_specs: str | None = None  # double: SSLv2 cipher specs, "0x%06X,..."
+    host: str = "127.0.0.1"  # listening address (nginx also takes "::1")
 
     @property
     def group_names(self):
@@ -152,3 +153,10 @@ CLIENT_SERVERS = [
         dh_bits=2048, server_order=True,
     ),
 ]
+
+# The same configuration as nginx-order-on, listening on the IPv6 loopback.
+IPV6_SERVER = ServerSpec(
+    "nginx-ipv6", "nginx", ("TLSv1.2", "TLSv1.3"),
+    ciphers=ORDERED_CIPHERS, ciphersuites=ORDERED_SUITES13,
+    groups="secp384r1:X25519:prime256v1", server_order=True, host="::1",
+)
