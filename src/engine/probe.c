@@ -93,11 +93,12 @@ bool probe_is_refusal(const struct probe_result *res)
     if (f->answer == ANSWER_ALERT) {
         return true;
     }
-    /* A ServerHello of another version says the server does not do this one
-     * (RFC 5246 E.1: it answers with the highest it supports below). */
+    /* A ServerHello of a lower version says the server does not do this one
+     * (RFC 5246 E.1: it answers with the highest it supports below); a higher
+     * one never gets here (see probe_version_above_offer). */
     bool hello = f->answer == ANSWER_SERVER_HELLO || f->answer == ANSWER_HRR;
     return hello && res->version_offered != 0 && res->version_offered != VERSION_SSL2 &&
-           f->sh.version != res->version_offered;
+           f->sh.version < res->version_offered;
 }
 
 static struct probe *probe_of(struct conn *c)
@@ -111,11 +112,27 @@ static void probe_on_connected(struct conn *c)
     conn_write(c, p->hello, p->hello_len);
 }
 
+/* RFC 5246 E.1, RFC 8446 4.1.3: a server may answer with a version below the
+ * client's highest, never above it. Such a ServerHello is a broken server, not
+ * a refusal, and what follows it cannot be read at the version it claims. */
+static bool probe_version_above_offer(const struct probe *p)
+{
+    const struct server_flight *f = &p->res.flight;
+    uint16_t offered = p->res.version_offered;
+    return f->got_server_hello && offered != 0 && offered != VERSION_SSL2 &&
+           f->sh.version > offered;
+}
+
 static void probe_on_data(struct conn *c, const uint8_t *buf, size_t len)
 {
     struct probe *p = probe_of(c);
     enum flight_state st = server_flight_feed(&p->res.flight, buf, len);
-    if (st == FLIGHT_DONE) {
+    if (probe_version_above_offer(p)) {
+        struct server_flight *f = &p->res.flight;
+        snprintf(f->why, sizeof(f->why), "ServerHello chose %s (0x%04x), above the %s offered",
+                 version_name(f->sh.version), f->sh.version, version_name(p->res.version_offered));
+        conn_end(c, PROBE_GARBLED, 0);
+    } else if (st == FLIGHT_DONE) {
         conn_end(c, PROBE_ANSWERED, 0);
     } else if (st == FLIGHT_GARBLED) {
         conn_end(c, PROBE_GARBLED, 0);

@@ -16,11 +16,13 @@
 #include "wire/hello_client.h"
 
 enum bad_mode {
-    BAD_CLOSE,   /* reads the hello, then closes (FIN) */
-    BAD_RESET,   /* reads the hello, then resets (RST) */
-    BAD_TARPIT,  /* reads and never answers */
-    BAD_TRICKLE, /* answers one byte every 100 ms */
-    BAD_HTTP,    /* answers plain HTTP */
+    BAD_CLOSE,       /* reads the hello, then closes (FIN) */
+    BAD_RESET,       /* reads the hello, then resets (RST) */
+    BAD_TARPIT,      /* reads and never answers */
+    BAD_TRICKLE,     /* answers one byte every 100 ms */
+    BAD_HTTP,        /* answers plain HTTP */
+    BAD_HELLO_ABOVE, /* a ServerHello of TLS 1.3 (legacy field), above the TLS 1.2 offered */
+    BAD_HELLO_BELOW, /* a ServerHello of TLS 1.1, below the TLS 1.2 offered */
 };
 
 #define BAD_MAX_CLIENTS 16
@@ -47,6 +49,23 @@ struct bad_server {
 
 static const char bad_http[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
 static const uint8_t bad_trickle[] = {0x16, 0x03, 0x03, 0x00, 0x40, 0x02, 0x00, 0x00, 0x3c};
+
+/* A ServerHello with no extensions (RFC 5246 7.4.1.3): record and handshake
+ * headers, version at [9..10], 32-byte random, empty session id, suite
+ * TLS_RSA_WITH_AES_128_CBC_SHA, null compression. */
+#define BAD_HELLO_LEN (5 + 4 + 38)
+static void bad_server_hello(uint8_t out[BAD_HELLO_LEN], uint16_t version)
+{
+    static const uint8_t head[] = {0x16, 0x03, 0x03, 0x00, 42, 0x02, 0x00, 0x00, 38};
+    memset(out, 0x11, BAD_HELLO_LEN);
+    memcpy(out, head, sizeof(head));
+    out[9] = (uint8_t)(version >> 8);
+    out[10] = (uint8_t)version;
+    out[43] = 0x00; /* session id length */
+    out[44] = 0x00;
+    out[45] = 0x2f;
+    out[46] = 0x00; /* compression */
+}
 
 static void bad_client_close(struct bad_client *bc, bool reset)
 {
@@ -106,6 +125,15 @@ static void bad_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         break;
     case BAD_HTTP: {
         uv_buf_t b = uv_buf_init((char *)bad_http, sizeof(bad_http) - 1);
+        bc->sent = b.len;
+        uv_try_write((uv_stream_t *)&bc->tcp, &b, 1);
+        break;
+    }
+    case BAD_HELLO_ABOVE:
+    case BAD_HELLO_BELOW: {
+        static uint8_t hello[BAD_HELLO_LEN];
+        bad_server_hello(hello, bc->srv->mode == BAD_HELLO_ABOVE ? VERSION_TLS13 : VERSION_TLS11);
+        uv_buf_t b = uv_buf_init((char *)hello, sizeof(hello));
         bc->sent = b.len;
         uv_try_write((uv_stream_t *)&bc->tcp, &b, 1);
         break;
@@ -306,6 +334,30 @@ static void test_engine_probe_plain_http_is_garbled(void **state)
     assert_int_equal(pl.outcome[0], PROBE_GARBLED);
 }
 
+/* RFC 5246 E.1: a server never answers above the client's version; one that
+ * does is broken, and its answer must not read as "TLS 1.2 not supported". */
+static void test_engine_probe_server_hello_above_offer_is_garbled(void **state)
+{
+    (void)state;
+    struct probe_log pl;
+    struct bad_server srv;
+    unsigned conns;
+    run_bad(BAD_HELLO_ABOVE, 1, 2000, 8, &pl, &srv, &conns);
+    assert_int_equal(pl.outcome[0], PROBE_GARBLED);
+    assert_false(pl.refusal[0]);
+}
+
+static void test_engine_probe_server_hello_below_offer_is_refusal(void **state)
+{
+    (void)state;
+    struct probe_log pl;
+    struct bad_server srv;
+    unsigned conns;
+    run_bad(BAD_HELLO_BELOW, 1, 2000, 8, &pl, &srv, &conns);
+    assert_int_equal(pl.outcome[0], PROBE_ANSWERED);
+    assert_true(pl.refusal[0]);
+}
+
 static void test_engine_parallel_limit_holds(void **state)
 {
     (void)state;
@@ -494,6 +546,8 @@ int main(void)
         cmocka_unit_test(test_engine_probe_tarpit_times_out),
         cmocka_unit_test(test_engine_probe_trickle_ends_within_timeout),
         cmocka_unit_test(test_engine_probe_plain_http_is_garbled),
+        cmocka_unit_test(test_engine_probe_server_hello_above_offer_is_garbled),
+        cmocka_unit_test(test_engine_probe_server_hello_below_offer_is_refusal),
         cmocka_unit_test(test_engine_parallel_limit_holds),
         cmocka_unit_test(test_engine_rate_spaces_connections),
         cmocka_unit_test(test_engine_jobs_run_in_order),
