@@ -78,6 +78,9 @@ void scan_saw(struct scan_ctx *sc, const struct probe_result *res)
         break;
     case PROBE_TIMEOUT:
         sc->n_timeout++;
+        if (res->bytes_received > sc->timeout_bytes_max) {
+            sc->timeout_bytes_max = res->bytes_received;
+        }
         break;
     default:
         sc->n_other_broken++;
@@ -169,16 +172,23 @@ static void scan_fail(struct scan_ctx *sc, enum target_state state, const char *
     va_end(ap);
 }
 
-/* No probe of the first round got a TLS answer: say what the target is. */
+/* No probe of the first round got a TLS answer: say what the target is. A
+ * timeout outweighs a close: a TLS-only server closes on the SSLv2 hello, so
+ * a server that is merely slow would otherwise read as one that hangs up. */
 static void scan_judge_unanswered(struct scan_ctx *sc)
 {
+    double timeout_s = sc->opts.timeout_ms / 1000.0;
     if (sc->any_garbled) {
         scan_fail(sc, TARGET_NOT_TLS, "%s does not speak TLS: %s", sc->label, sc->garbled_why);
     } else if (sc->n_other_broken == 0 && sc->n_timeout == 0) {
         scan_fail(sc, TARGET_UNREACHABLE, "%s refused the connection", sc->label);
-    } else if (sc->n_other_broken == 0) {
-        scan_fail(sc, TARGET_UNREACHABLE, "%s did not answer within %.1f s", sc->label,
-                  sc->opts.timeout_ms / 1000.0);
+    } else if (sc->n_timeout > 0 && sc->timeout_bytes_max > 0) {
+        scan_fail(sc, TARGET_UNREACHABLE,
+                  "%s timed out: no complete TLS answer within %.1f s (at most %zu bytes arrived "
+                  "on a connection)",
+                  sc->label, timeout_s, sc->timeout_bytes_max);
+    } else if (sc->n_timeout > 0) {
+        scan_fail(sc, TARGET_UNREACHABLE, "%s did not answer within %.1f s", sc->label, timeout_s);
     } else {
         scan_fail(sc, TARGET_NOT_TLS,
                   "%s closed or reset every connection without answering a TLS ClientHello",

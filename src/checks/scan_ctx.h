@@ -74,6 +74,7 @@ struct scan_ctx {
     bool any_garbled; /* some probe got bytes that are not TLS */
     char garbled_why[RESULTS_TEXT];
     unsigned n_refused, n_timeout, n_other_broken;
+    size_t timeout_bytes_max; /* most bytes any timed-out probe had received */
     bool groups12_started;
     bool cert_started;
     bool cert_pending; /* the libssl handshake for the certificate is running */
