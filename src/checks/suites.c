@@ -238,6 +238,9 @@ static void chunk_on_sslv2(struct chunk *c, const struct server_flight *f)
             }
         }
     }
+    /* The SERVER-HELLO carries the server's certificate: an SSLv2-only
+     * server has no other place to read it from. */
+    certificate_from_flight(ps->sc, f, VERSION_SSL2);
     chunk_done(c);
 }
 

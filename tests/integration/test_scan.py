@@ -114,10 +114,6 @@ def test_key_exchange_details(case):
 
 def test_certificate(case, pki, request):
     spec, server, want, run = case
-    if "SSLv2" in spec.versions:
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason="checks: the certificate in an SSLv2 SERVER-HELLO is not "
-            "extracted yet (certificate is null, SSLv2 suites graded unknown)"))
     cred = pki.credential(spec.cert)
     c = run.target()["certificate"]
     assert c is not None, run.describe()
