@@ -76,6 +76,13 @@ void scan_saw(struct scan_ctx *sc, const struct probe_result *res)
     case PROBE_REFUSED:
         sc->n_refused++;
         break;
+    case PROBE_OVER_BUDGET:
+        sc->n_over_budget++;
+        scan_note(sc,
+                  "the scan stopped at its time limit of %g s (--max-time): what it had "
+                  "not finished is marked incomplete",
+                  sc->opts.budget_ms / 1000.0);
+        break;
     case PROBE_TIMEOUT:
         sc->n_timeout++;
         if (res->bytes_received > sc->timeout_bytes_max) {
@@ -180,6 +187,11 @@ static void scan_judge_unanswered(struct scan_ctx *sc)
     double timeout_s = sc->opts.timeout_ms / 1000.0;
     if (sc->any_garbled) {
         scan_fail(sc, TARGET_NOT_TLS, "%s does not speak TLS: %s", sc->label, sc->garbled_why);
+    } else if (sc->n_over_budget > 0) {
+        scan_fail(sc, TARGET_UNREACHABLE,
+                  "%s gave no TLS answer before the scan's time limit "
+                  "of %g s (--max-time)",
+                  sc->label, sc->opts.budget_ms / 1000.0);
     } else if (sc->n_other_broken == 0 && sc->n_timeout == 0) {
         scan_fail(sc, TARGET_UNREACHABLE, "%s refused the connection", sc->label);
     } else if (sc->n_timeout > 0 && sc->timeout_bytes_max > 0) {
@@ -241,6 +253,7 @@ static void scan_on_resolved(void *arg, const struct sockaddr_storage *addr, con
                                        .parallel = sc->opts.parallel,
                                        .rate = sc->opts.rate,
                                        .timeout_ms = sc->opts.timeout_ms,
+                                       .budget_ms = sc->opts.budget_ms,
                                        .label = sc->label};
     sc->t = engine_target_new(sc->e, &cfg);
     if (sc->t == NULL) {

@@ -13,6 +13,7 @@ struct client_profile;
 /* What to scan and how politely; filled once from the command line. */
 struct scan_options {
     unsigned timeout_ms; /* per handshake wait (connect, and each answer) */
+    unsigned budget_ms;  /* the whole scan of one target; 0 = no limit */
     unsigned parallel;   /* concurrent connections per target */
     double rate;         /* new connections per second per target; 0 = unlimited */
     int family;          /* AF_UNSPEC, AF_INET or AF_INET6 (-4/-6) */

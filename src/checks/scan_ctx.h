@@ -73,7 +73,7 @@ struct scan_ctx {
     bool any_tls;     /* some probe got a TLS answer */
     bool any_garbled; /* some probe got bytes that are not TLS */
     char garbled_why[RESULTS_TEXT];
-    unsigned n_refused, n_timeout, n_other_broken;
+    unsigned n_refused, n_timeout, n_other_broken, n_over_budget;
     size_t timeout_bytes_max; /* most bytes any timed-out probe had received */
     bool groups12_started;
     bool cert_started;

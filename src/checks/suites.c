@@ -307,6 +307,10 @@ static void chunk_on_broken(struct chunk *c, const struct probe_result *res)
     char why[RESULTS_TEXT];
     probe_describe(res, why, sizeof(why));
 
+    if (res->outcome == PROBE_OVER_BUDGET) {
+        chunk_inconclusive(c, why); /* no workaround can help: no time is left */
+        return;
+    }
     if (c->root && !ps->accepted_any && ps->sc->phase == SCAN_PHASE_PROTOCOLS) {
         ps->parked = c; /* judged once the other protocols have answered */
         ps->parked_outcome = res->outcome;

@@ -35,6 +35,7 @@ struct config {
     const char *sni;             /* --sni: NULL = the host name unless it is an IP literal */
 
     unsigned timeout_ms; /* --timeout, given in seconds */
+    unsigned max_time_ms; /* --max-time: the whole scan of one target, given in seconds */
     int family;          /* AF_UNSPEC, AF_INET (-4) or AF_INET6 (-6) */
     uint16_t port;       /* --port: used when a target names no port */
     unsigned parallel;   /* --parallel: concurrent connections per target */

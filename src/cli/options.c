@@ -41,6 +41,7 @@ struct cli_option {
 /* Upper bounds keep a typo from becoming a denial of service against the
  * scanned server or the machine running the scan. */
 #define MAX_TIMEOUT_S 3600
+#define MAX_SCAN_S    86400
 #define MAX_PARALLEL  256
 #define MAX_JOBS      4096
 #define MAX_RATE      100000
@@ -63,6 +64,9 @@ static const struct cli_option cli_options[] = {
      "server name to send (default: the target's host name, none for an IP address)"},
     {"timeout", 0, "SECONDS", OPT_SECONDS, FIELD(timeout_ms), 0, MAX_TIMEOUT_S,
      "wait this long for a connection or an answer (default 5)"},
+    {"max-time", 0, "SECONDS", OPT_SECONDS, FIELD(max_time_ms), 0, MAX_SCAN_S,
+     "stop scanning a target after this long and mark what is unfinished incomplete "
+     "(default 120)"},
     {"port", 0, "PORT", OPT_PORT, FIELD(port), 0, 0,
      "port for targets that name none (default 443)"},
     {"ipv4", '4', NULL, OPT_FAMILY, FIELD(family), AF_INET, 0, "connect over IPv4 only"},
@@ -95,6 +99,7 @@ static void config_defaults(struct config *cfg)
     cfg->min_grade = 'A';
     cfg->clients = "all";
     cfg->timeout_ms = 5000;
+    cfg->max_time_ms = 120000;
     cfg->family = AF_UNSPEC;
     cfg->port = 443;
     cfg->parallel = 8;

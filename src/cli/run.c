@@ -153,6 +153,7 @@ static void scan_options_fill(const struct config *cfg, const struct client_setu
 {
     memset(o, 0, sizeof(*o));
     o->timeout_ms = cfg->timeout_ms;
+    o->budget_ms = cfg->max_time_ms;
     o->parallel = cfg->parallel;
     o->rate = cfg->rate;
     o->family = cfg->family;

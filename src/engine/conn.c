@@ -160,9 +160,23 @@ static void conn_connect(struct conn *c)
     struct engine_target *t = c->t;
     c->delaying = false;
     c->started_ms = uv_now(&t->e->loop);
+    uint64_t wait_ms = t->timeout_ms;
+    if (t->deadline_ms != 0) {
+        uint64_t left = t->deadline_ms > c->started_ms ? t->deadline_ms - c->started_ms : 0;
+        if (left == 0) {
+            /* Out of budget: end from the loop without connecting. */
+            c->budget_timer = true;
+            uv_timer_start(&c->timer, conn_on_timer, 0, 0);
+            return;
+        }
+        if (left < wait_ms) {
+            c->budget_timer = true;
+            wait_ms = left;
+        }
+    }
     /* One timer covers connect and the whole answer, so a server that sends
      * one byte per second still ends within the timeout. */
-    uv_timer_start(&c->timer, conn_on_timer, t->timeout_ms, 0);
+    uv_timer_start(&c->timer, conn_on_timer, wait_ms, 0);
 
     int rc = uv_tcp_init(&t->e->loop, &c->tcp);
     if (rc < 0) {
@@ -188,7 +202,7 @@ static void conn_on_timer(uv_timer_t *timer)
         conn_connect(c);
         return;
     }
-    conn_end(c, PROBE_TIMEOUT, 0);
+    conn_end(c, c->budget_timer ? PROBE_OVER_BUDGET : PROBE_TIMEOUT, 0);
 }
 
 /* Admits one queued connection: waits out the rate limit, then connects. */

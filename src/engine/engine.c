@@ -167,6 +167,9 @@ struct engine_target *engine_target_new(struct engine *e, const struct engine_ta
     t->parallel = cfg->parallel > 0 ? cfg->parallel : ENGINE_DEFAULT_PARALLEL;
     t->rate = cfg->rate;
     t->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : ENGINE_DEFAULT_TIMEOUT;
+    if (cfg->budget_ms > 0) {
+        t->deadline_ms = uv_now(&e->loop) + cfg->budget_ms;
+    }
     snprintf(t->label, sizeof(t->label), "%s", cfg->label != NULL ? cfg->label : "");
     return t;
 }

@@ -60,6 +60,7 @@ struct engine_target_config {
     unsigned parallel;            /* concurrent connections; 0 means ENGINE_DEFAULT_PARALLEL */
     double rate;                  /* connection starts per second; 0 = unlimited */
     unsigned timeout_ms;          /* per connection: connect + complete answer */
+    unsigned budget_ms;           /* the whole target, from now; 0 = no limit */
     const char *label;            /* for log lines, e.g. "example.test:443" */
 };
 
@@ -68,6 +69,10 @@ struct engine_target_config {
 
 struct engine_target;
 
+/* Past the budget, no connection is opened: each probe still queued or started
+ * later ends, from the loop, as PROBE_OVER_BUDGET, and one still waiting for
+ * its answer ends so at the deadline. A hostile server can make every step of
+ * a scan wait almost `timeout_ms`; the budget bounds the sum. */
 struct engine_target *engine_target_new(struct engine *e, const struct engine_target_config *cfg);
 /* Only once every probe and handshake started on it has called back. */
 void engine_target_free(struct engine_target *t);

@@ -27,6 +27,7 @@ struct engine_target {
     unsigned parallel;
     double rate;
     unsigned timeout_ms;
+    uint64_t deadline_ms; /* loop time past which nothing starts; 0 = none */
     char label[160];
     unsigned active;        /* admitted connections not yet closed */
     unsigned connections;   /* connects issued */
@@ -59,6 +60,7 @@ struct conn {
     bool tcp_open;
     bool delaying; /* the timer is counting the rate delay, not the timeout */
     bool ending;   /* conn_end() was called: outcome is final */
+    bool budget_timer; /* the timer counts to the target's deadline, not the timeout */
     enum probe_outcome outcome;
     int sys_errno;
     uint64_t started_ms;

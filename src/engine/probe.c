@@ -77,6 +77,11 @@ void probe_describe(const struct probe_result *res, char *buf, size_t len)
     case PROBE_REFUSED:
         snprintf(buf, len, "connection refused");
         break;
+    case PROBE_OVER_BUDGET:
+        snprintf(buf, len,
+                 "not finished: the scan of this target reached its time limit "
+                 "(--max-time)");
+        break;
     case PROBE_NET_ERROR:
     default:
         snprintf(buf, len, "network error: %s", strerror(res->sys_errno));

@@ -18,6 +18,7 @@ enum probe_outcome {
     PROBE_GARBLED,   /* bytes that are not TLS: flight.why says what */
     PROBE_REFUSED,   /* TCP connect refused */
     PROBE_NET_ERROR, /* any other socket error: sys_errno */
+    PROBE_OVER_BUDGET, /* the target's time budget ran out before an answer */
 };
 
 struct probe_result {

@@ -166,6 +166,18 @@ def test_dribble_one_byte_per_second_is_bounded(bad):
     check_broken(scan([bad.get("dribble")]), ("timed out", "timeout", "did not answer within"))
 
 
+def test_max_time_bounds_a_slow_server(bad):
+    """--timeout bounds each wait; --max-time bounds the sum, however slowly the server
+    feeds every step."""
+    run = tlsgate_run.run(["scan", bad.get("dribble"), "--clients", "none", "--timeout", "30",
+                           "--max-time", "2"], timeout=120)
+    check_sane(run)
+    if os.environ.get("TLSGATE_VALGRIND") != "1":
+        assert run.elapsed < 4, run.describe()
+    assert run.rc & FLAG_INCOMPLETE, run.describe()
+    assert "time limit" in words(run.target()), run.describe()
+
+
 def test_plain_http(bad):
     t = check_broken(scan([bad.get("http")]), ("http",))
     assert t["status"] in ("not_tls", "scanned"), t

@@ -358,6 +358,39 @@ static void test_engine_probe_server_hello_below_offer_is_refusal(void **state)
     assert_true(pl.refusal[0]);
 }
 
+/* The target's budget ends a probe still waiting at the deadline, and one
+ * admitted after it without a connection. */
+static void test_engine_budget_bounds_the_target(void **state)
+{
+    (void)state;
+    struct engine *e = engine_new(&(struct engine_config){.jobs = 1});
+    struct bad_server srv;
+    bad_server_start(&srv, engine_loop(e), BAD_TARPIT);
+    struct probe_log pl;
+    memset(&pl, 0, sizeof(pl));
+    pl.srv = &srv;
+    struct engine_target_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    uv_ip4_addr("127.0.0.1", srv.port, (struct sockaddr_in *)&cfg.addr);
+    cfg.timeout_ms = 5000;
+    cfg.budget_ms = 200;
+    cfg.parallel = 1;
+    cfg.label = "test";
+    struct engine_target *t = engine_target_new(e, &cfg);
+    send_fake(t, &pl, 2);
+    assert_int_equal(engine_run(e), ST_OK);
+    assert_int_equal(pl.done, 2);
+    assert_int_equal(pl.outcome[0], PROBE_OVER_BUDGET);
+    assert_int_equal(pl.outcome[1], PROBE_OVER_BUDGET);
+    assert_true(pl.elapsed_ms[0] >= 190 && pl.elapsed_ms[0] < 1000);
+    assert_int_equal(engine_target_connections(t), 1);
+    engine_target_free(t);
+    engine_free(e);
+    for (size_t i = 0; i < srv.n_clients; i++) {
+        free(srv.clients[i]);
+    }
+}
+
 static void test_engine_parallel_limit_holds(void **state)
 {
     (void)state;
@@ -548,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_engine_probe_plain_http_is_garbled),
         cmocka_unit_test(test_engine_probe_server_hello_above_offer_is_garbled),
         cmocka_unit_test(test_engine_probe_server_hello_below_offer_is_refusal),
+        cmocka_unit_test(test_engine_budget_bounds_the_target),
         cmocka_unit_test(test_engine_parallel_limit_holds),
         cmocka_unit_test(test_engine_rate_spaces_connections),
         cmocka_unit_test(test_engine_jobs_run_in_order),
