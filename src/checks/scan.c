@@ -91,6 +91,9 @@ void scan_saw(struct scan_ctx *sc, const struct probe_result *res)
         break;
     default:
         sc->n_other_broken++;
+        if (res->outcome == PROBE_CLOSED && res->bytes_received > sc->closed_bytes_max) {
+            sc->closed_bytes_max = res->bytes_received;
+        }
         break;
     }
 }
@@ -196,11 +199,17 @@ static void scan_judge_unanswered(struct scan_ctx *sc)
         scan_fail(sc, TARGET_UNREACHABLE, "%s refused the connection", sc->label);
     } else if (sc->n_timeout > 0 && sc->timeout_bytes_max > 0) {
         scan_fail(sc, TARGET_UNREACHABLE,
-                  "%s timed out: no complete TLS answer within %.1f s (at most %zu bytes arrived "
-                  "on a connection)",
-                  sc->label, timeout_s, sc->timeout_bytes_max);
+                  "%s timed out: no complete TLS answer within %.1f s (at most %zu byte%s "
+                  "arrived on a connection)",
+                  sc->label, timeout_s, sc->timeout_bytes_max,
+                  sc->timeout_bytes_max == 1 ? "" : "s");
     } else if (sc->n_timeout > 0) {
         scan_fail(sc, TARGET_UNREACHABLE, "%s did not answer within %.1f s", sc->label, timeout_s);
+    } else if (sc->closed_bytes_max > 0) {
+        scan_fail(sc, TARGET_NOT_TLS,
+                  "%s closed every connection in the middle of its answer (at most %zu bytes "
+                  "arrived): the answer was cut short",
+                  sc->label, sc->closed_bytes_max);
     } else {
         scan_fail(sc, TARGET_NOT_TLS,
                   "%s closed or reset every connection without answering a TLS ClientHello",

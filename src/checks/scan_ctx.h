@@ -75,6 +75,7 @@ struct scan_ctx {
     char garbled_why[RESULTS_TEXT];
     unsigned n_refused, n_timeout, n_other_broken, n_over_budget;
     size_t timeout_bytes_max; /* most bytes any timed-out probe had received */
+    size_t closed_bytes_max;  /* most bytes any probe closed mid-answer had received */
     bool groups12_started;
     bool cert_started;
     bool cert_pending; /* the libssl handshake for the certificate is running */

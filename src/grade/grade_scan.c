@@ -126,6 +126,21 @@ static bool any_forward_secret(const struct scan_results *r, bool *any_suite)
     return false;
 }
 
+/* A TLS server that conclusively refused every version: nothing connects,
+ * with forward secrecy or without, and that must not pass the gate. */
+static bool refused_everything(const struct scan_results *r)
+{
+    if (r->state != TARGET_SCANNED) {
+        return false;
+    }
+    for (size_t i = 0; i < RESULTS_NUM_PROTOS; i++) {
+        if (r->protos[i].state != PROTO_NOT_SUPPORTED) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Grades every accepted suite into the least grade and one finding per
  * suite below the policy. */
 static void check_strength(const struct scan_results *r, const struct grade_policy *policy,
@@ -167,6 +182,10 @@ void grade_scan(const struct scan_results *r, const struct grade_policy *policy,
     if (policy->require_forward_secrecy && any_suite && !any_fs) {
         out->flags |= GATE_STRENGTH;
         finding_add(&f, "no forward-secret key exchange on any protocol");
+    } else if (policy->require_forward_secrecy && refused_everything(r)) {
+        out->flags |= GATE_STRENGTH;
+        finding_add(&f, "the server refused every protocol version: no forward-secret key "
+                        "exchange on any protocol");
     }
     check_complete(r, &f);
     check_strength(r, policy, &f);

@@ -241,6 +241,7 @@ def test_fatal_alert_for_everything(bad):
     check_sane(run)
     t = run.target()
     assert not supported(t), run.describe()
+    assert run.rc == tlsgate_run.FLAG_STRENGTH, run.describe()  # nothing can connect
     assert "handshake_failure" in words(t) or "handshake failure" in words(t), run.describe()
 
 

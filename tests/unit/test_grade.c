@@ -537,6 +537,30 @@ static void test_scan_weak_suite_finding(void **state)
     results_free(r);
 }
 
+/* A server that answers every hello with an alert is a TLS server nobody can
+ * use: the gate fails it; one whose probes broke is only incomplete. */
+static void test_scan_refusing_everything_breaks_strength(void **state)
+{
+    struct scan_results *r = results_scanned();
+    struct grade_policy policy = {.min_grade = 'A', .require_forward_secrecy = true};
+    struct scan_verdict *v = malloc(sizeof(*v));
+
+    (void)state;
+    for (size_t i = 0; i < RESULTS_NUM_PROTOS; i++) {
+        r->protos[i].state = PROTO_NOT_SUPPORTED;
+    }
+    grade_scan(r, &policy, v);
+    assert_int_equal(v->flags, GATE_STRENGTH);
+    assert_int_equal(v->n_findings, 1);
+    assert_non_null(strstr(v->findings[0], "refused every protocol version"));
+
+    r->protos[results_proto_index(VERSION_TLS13)].state = PROTO_INCONCLUSIVE;
+    grade_scan(r, &policy, v);
+    assert_int_equal(v->flags, GATE_INCOMPLETE);
+    free(v);
+    results_free(r);
+}
+
 static void test_scan_no_forward_secrecy(void **state)
 {
     struct scan_results *r = results_scanned();
@@ -946,6 +970,7 @@ int main(void)
         cmocka_unit_test(test_grade_letter_order),
         cmocka_unit_test(test_scan_weak_suite_finding),
         cmocka_unit_test(test_scan_no_forward_secrecy),
+        cmocka_unit_test(test_scan_refusing_everything_breaks_strength),
         cmocka_unit_test(test_scan_unknown_sorts_after_f),
         cmocka_unit_test(test_scan_incomplete),
         cmocka_unit_test(test_scan_findings_are_capped),
