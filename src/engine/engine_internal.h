@@ -11,8 +11,14 @@
  * conn`, the one TCP connection life cycle (queue, rate delay, connect, read,
  * timeout, close) that probes and libssl handshakes both drive. */
 
+/* One read at a time lands here; a record is at most 2^14 + 2048 bytes. The
+ * loop runs on one thread and each read is consumed by its callback before
+ * the next one, so every connection shares the engine's buffer. */
+#define CONN_READ_BUF 16384
+
 struct engine {
     uv_loop_t loop;
+    uint8_t rbuf[CONN_READ_BUF];
     unsigned jobs;
     unsigned jobs_active;
     struct engine_job *queue_head;
@@ -47,9 +53,6 @@ struct conn_ops {
     void (*closed)(struct conn *c);
 };
 
-/* One read at a time lands here; a record is at most 2^14 + 2048 bytes. */
-#define CONN_READ_BUF 16384
-
 struct conn {
     struct engine_target *t;
     const struct conn_ops *ops;
@@ -58,8 +61,8 @@ struct conn {
     uv_connect_t connect_req;
     int open_handles;
     bool tcp_open;
-    bool delaying; /* the timer is counting the rate delay, not the timeout */
-    bool ending;   /* conn_end() was called: outcome is final */
+    bool delaying;     /* the timer is counting the rate delay, not the timeout */
+    bool ending;       /* conn_end() was called: outcome is final */
     bool budget_timer; /* the timer counts to the target's deadline, not the timeout */
     enum probe_outcome outcome;
     int sys_errno;
@@ -67,7 +70,6 @@ struct conn {
     double elapsed_ms;
     size_t bytes_received;
     struct conn *next; /* queue link */
-    uint8_t rbuf[CONN_READ_BUF];
 };
 
 void conn_init(struct conn *c, struct engine_target *t, const struct conn_ops *ops);

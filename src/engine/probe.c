@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "engine/engine_internal.h"
 #include "registry/registry.h"
@@ -13,7 +14,9 @@ struct probe {
     struct conn conn; /* first: conn callbacks get back to the probe */
     uint8_t *hello;
     size_t hello_len;
-    uint8_t *hs_buf;
+    uint8_t *hs_buf; /* mmap'd while connected; NULL before */
+    bool want_full;
+    bool expect_sslv2;
     probe_done_fn done;
     void *arg;
     char what[128];
@@ -111,9 +114,21 @@ static struct probe *probe_of(struct conn *c)
     return (struct probe *)c;
 }
 
+/* The reassembly buffer exists only while a connection is up: a target queues
+ * a hundred probes at once (the client simulation), and a fleet run holds
+ * many targets. It is its own mapping so that the pages an answer touched go
+ * back to the system when the probe ends, whatever the heap looks like. */
 static void probe_on_connected(struct conn *c)
 {
     struct probe *p = probe_of(c);
+    void *buf =
+        mmap(NULL, FLIGHT_MAX_HS_MSG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED) {
+        conn_end(c, PROBE_NET_ERROR, ENOMEM);
+        return;
+    }
+    p->hs_buf = buf;
+    server_flight_init(&p->res.flight, p->hs_buf, FLIGHT_MAX_HS_MSG, p->want_full, p->expect_sslv2);
     conn_write(c, p->hello, p->hello_len);
 }
 
@@ -158,7 +173,9 @@ static void probe_on_closed(struct conn *c)
         log_msg(c->t->label, LOG_INFO, "%s: %s (%.0f ms)", p->what, said, p->res.elapsed_ms);
     }
     p->done(p->arg, &p->res);
-    free(p->hs_buf);
+    if (p->hs_buf != NULL) {
+        munmap(p->hs_buf, FLIGHT_MAX_HS_MSG);
+    }
     free(p->hello);
     free(p);
 }
@@ -177,12 +194,7 @@ enum status engine_probe(struct engine_target *t, const struct probe_request *re
         return ST_NO_MEMORY;
     }
     p->hello = malloc(req->hello_len);
-    /* Every probe reserves room for the largest handshake message: malloc'd
-     * pages that are never written cost no memory. */
-    p->hs_buf = malloc(FLIGHT_MAX_HS_MSG);
-    if (p->hello == NULL || p->hs_buf == NULL) {
-        free(p->hello);
-        free(p->hs_buf);
+    if (p->hello == NULL) {
         free(p);
         return ST_NO_MEMORY;
     }
@@ -192,8 +204,11 @@ enum status engine_probe(struct engine_target *t, const struct probe_request *re
     p->arg = arg;
     snprintf(p->what, sizeof(p->what), "%s", req->what != NULL ? req->what : "hello");
     p->res.version_offered = req->version;
-    server_flight_init(&p->res.flight, p->hs_buf, FLIGHT_MAX_HS_MSG, req->want_full,
-                       req->expect_sslv2);
+    p->want_full = req->want_full;
+    p->expect_sslv2 = req->expect_sslv2;
+    /* No buffer until connected (see probe_on_connected): a probe that never
+     * connects has an empty flight. */
+    server_flight_init(&p->res.flight, NULL, 0, req->want_full, req->expect_sslv2);
 
     conn_init(&p->conn, t, &probe_ops);
     conn_submit(&p->conn);
