@@ -79,7 +79,8 @@ void engine_job_finish(struct engine *e, struct engine_job *job)
 
 struct engine_resolve_req {
     uv_getaddrinfo_t req;
-    engine_resolve_fn done;
+    engine_resolve_fn done_one; /* engine_resolve: the first address */
+    engine_resolve_all_fn done_all;
     void *arg;
     uint16_t port;
     char host[256];
@@ -94,41 +95,98 @@ static void engine_set_port(struct sockaddr_storage *ss, uint16_t port)
     }
 }
 
+/* Same host address (the port is the same for every entry of one answer). */
+static bool engine_addr_same(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+    if (a->ss_family != b->ss_family) {
+        return false;
+    }
+    if (a->ss_family == AF_INET) {
+        const struct sockaddr_in *x = (const struct sockaddr_in *)a;
+        const struct sockaddr_in *y = (const struct sockaddr_in *)b;
+        return x->sin_addr.s_addr == y->sin_addr.s_addr;
+    }
+    const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a;
+    const struct sockaddr_in6 *y = (const struct sockaddr_in6 *)b;
+    return memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0 &&
+           x->sin6_scope_id == y->sin6_scope_id;
+}
+
+/* Copies the usable entries of an answer into addrs (room for one per
+ * entry), each once, in the resolver's order; returns how many. */
+static size_t engine_addrs_collect(const struct addrinfo *res, uint16_t port,
+                                   struct sockaddr_storage *addrs)
+{
+    size_t n = 0;
+    for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+        bool usable = (ai->ai_family == AF_INET || ai->ai_family == AF_INET6) &&
+                      ai->ai_addrlen <= sizeof(addrs[0]);
+        if (!usable) {
+            continue;
+        }
+        memset(&addrs[n], 0, sizeof(addrs[n]));
+        memcpy(&addrs[n], ai->ai_addr, ai->ai_addrlen);
+        engine_set_port(&addrs[n], port);
+        bool seen = false;
+        for (size_t k = 0; k < n && !seen; k++) {
+            seen = engine_addr_same(&addrs[k], &addrs[n]);
+        }
+        n += !seen;
+    }
+    return n;
+}
+
+static size_t engine_addrinfo_count(const struct addrinfo *res)
+{
+    size_t n = 0;
+    for (; res != NULL; res = res->ai_next) {
+        n++;
+    }
+    return n;
+}
+
+static void engine_resolve_deliver(struct engine_resolve_req *r,
+                                   const struct sockaddr_storage *addrs, size_t n, const char *err)
+{
+    if (r->done_all != NULL) {
+        r->done_all(r->arg, addrs, n, err);
+        return;
+    }
+    struct sockaddr_storage none;
+    memset(&none, 0, sizeof(none));
+    r->done_one(r->arg, n > 0 ? &addrs[0] : &none, err);
+}
+
 static void engine_on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 {
     struct engine_resolve_req *r = req->data;
-    struct sockaddr_storage addr;
-    memset(&addr, 0, sizeof(addr));
+    size_t cap = engine_addrinfo_count(res);
+    struct sockaddr_storage *addrs = calloc(cap > 0 ? cap : 1, sizeof(*addrs));
+    size_t n = 0;
     char err[320] = "";
 
     if (status < 0 || res == NULL) {
         snprintf(err, sizeof(err), "cannot resolve %s: %s", r->host,
                  status < 0 ? uv_strerror(status) : "no address");
-    } else if (res->ai_addrlen > sizeof(addr)) {
+    } else if (addrs == NULL) {
+        snprintf(err, sizeof(err), "cannot resolve %s: out of memory", r->host);
+    } else if ((n = engine_addrs_collect(res, r->port, addrs)) == 0) {
         snprintf(err, sizeof(err), "cannot resolve %s: unusable address", r->host);
-    } else {
-        memcpy(&addr, res->ai_addr, res->ai_addrlen);
-        engine_set_port(&addr, r->port);
     }
     uv_freeaddrinfo(res);
-    r->done(r->arg, &addr, err[0] != '\0' ? err : NULL);
+    engine_resolve_deliver(r, addrs, n, err[0] != '\0' ? err : NULL);
+    free(addrs);
     free(r);
 }
 
-enum status engine_resolve(struct engine *e, const char *host, uint16_t port, int family,
-                           engine_resolve_fn done, void *arg)
+static enum status engine_resolve_begin(struct engine *e, const char *host, uint16_t port,
+                                        int family, struct engine_resolve_req *r)
 {
-    struct engine_resolve_req *r = calloc(1, sizeof(*r));
-    if (r == NULL) {
-        return ST_NO_MEMORY;
-    }
     if (strlen(host) >= sizeof(r->host)) {
         free(r);
         return ST_USAGE;
     }
     memcpy(r->host, host, strlen(host) + 1);
-    r->done = done;
-    r->arg = arg;
     r->port = port;
     r->req.data = r;
 
@@ -141,6 +199,30 @@ enum status engine_resolve(struct engine *e, const char *host, uint16_t port, in
         return ST_IO;
     }
     return ST_OK;
+}
+
+enum status engine_resolve(struct engine *e, const char *host, uint16_t port, int family,
+                           engine_resolve_fn done, void *arg)
+{
+    struct engine_resolve_req *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        return ST_NO_MEMORY;
+    }
+    r->done_one = done;
+    r->arg = arg;
+    return engine_resolve_begin(e, host, port, family, r);
+}
+
+enum status engine_resolve_all(struct engine *e, const char *host, uint16_t port, int family,
+                               engine_resolve_all_fn done, void *arg)
+{
+    struct engine_resolve_req *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        return ST_NO_MEMORY;
+    }
+    r->done_all = done;
+    r->arg = arg;
+    return engine_resolve_begin(e, host, port, family, r);
 }
 
 void engine_addr_text(const struct sockaddr_storage *addr, char *buf, size_t len)

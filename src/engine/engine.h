@@ -51,6 +51,15 @@ typedef void (*engine_resolve_fn)(void *arg, const struct sockaddr_storage *addr
 enum status engine_resolve(struct engine *e, const char *host, uint16_t port, int family,
                            engine_resolve_fn done, void *arg) MUST_CHECK;
 
+/* The same, with every distinct address of the answer (for scanning each
+ * one): on success err is NULL and addrs holds n >= 1 addresses, each once,
+ * in the resolver's order, with the port set; otherwise n is 0 and err says
+ * why, worded as engine_resolve words it. addrs is valid only during the call. */
+typedef void (*engine_resolve_all_fn)(void *arg, const struct sockaddr_storage *addrs, size_t n,
+                                      const char *err);
+enum status engine_resolve_all(struct engine *e, const char *host, uint16_t port, int family,
+                               engine_resolve_all_fn done, void *arg) MUST_CHECK;
+
 /* Formats a numeric address without the port ("127.0.0.1", "::1"). */
 void engine_addr_text(const struct sockaddr_storage *addr, char *buf, size_t len);
 

@@ -488,6 +488,51 @@ static void test_engine_resolve_literal_and_failure(void **state)
     engine_free(e);
 }
 
+struct resolve_all_log {
+    bool called;
+    size_t n;
+    char err[320];
+    char first[64];
+    uint16_t port;
+};
+
+static void on_resolved_all(void *arg, const struct sockaddr_storage *addrs, size_t n,
+                            const char *err)
+{
+    struct resolve_all_log *rl = arg;
+    rl->called = true;
+    rl->n = n;
+    snprintf(rl->err, sizeof(rl->err), "%s", err != NULL ? err : "");
+    if (n > 0) {
+        engine_addr_text(&addrs[0], rl->first, sizeof(rl->first));
+        rl->port = ntohs(((const struct sockaddr_in6 *)&addrs[0])->sin6_port);
+    }
+}
+
+/* A literal is its one address (sin_port and sin6_port share an offset);
+ * a failure is worded as engine_resolve words it. */
+static void test_engine_resolve_all_literal_and_failure(void **state)
+{
+    (void)state;
+    struct engine *e = engine_new(NULL);
+    struct resolve_all_log v6 = {0};
+    struct resolve_all_log bad = {0};
+    assert_int_equal(engine_resolve_all(e, "::1", 8443, AF_UNSPEC, on_resolved_all, &v6), ST_OK);
+    assert_int_equal(
+        engine_resolve_all(e, "no-such-host.invalid", 443, AF_UNSPEC, on_resolved_all, &bad),
+        ST_OK);
+    assert_false(v6.called); /* never from inside the call */
+    assert_int_equal(engine_run(e), ST_OK);
+    assert_true(v6.called && bad.called);
+    assert_int_equal(v6.n, 1);
+    assert_string_equal(v6.first, "::1");
+    assert_int_equal(v6.port, 8443);
+    assert_string_equal(v6.err, "");
+    assert_int_equal(bad.n, 0);
+    assert_non_null(strstr(bad.err, "cannot resolve no-such-host.invalid"));
+    engine_free(e);
+}
+
 /* Real TLS: our own hello to openssl s_server, and a libssl handshake. */
 struct tls_log {
     bool called;
@@ -586,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_engine_rate_spaces_connections),
         cmocka_unit_test(test_engine_jobs_run_in_order),
         cmocka_unit_test(test_engine_resolve_literal_and_failure),
+        cmocka_unit_test(test_engine_resolve_all_literal_and_failure),
         cmocka_unit_test(test_engine_real_server_answers),
         cmocka_unit_test(test_engine_tls_handshake_to_closed_port),
     };
