@@ -165,7 +165,11 @@ static void scan_finish(struct scan_ctx *sc)
     log_msg(sc->label, LOG_INFO, "scan finished: %u connections, %.3f s", r->connections,
             r->elapsed_s);
     engine_job_finish(sc->e, &sc->job);
-    sc->done(r, sc->done_arg);
+    if (sc->addresses_done != NULL) {
+        sc->addresses_done(sc->done_arg, NULL, 0, r);
+    } else {
+        sc->done(r, sc->done_arg);
+    }
     free(sc);
 }
 
@@ -278,15 +282,52 @@ static void scan_on_resolved(void *arg, const struct sockaddr_storage *addr, con
     scan_op_end(sc);
 }
 
+/* The lookup could not even be started. */
+static void scan_resolve_failed(struct scan_ctx *sc, enum status st)
+{
+    scan_fail(sc, TARGET_UNRESOLVED, "cannot resolve %s: %s", sc->host, status_name(st));
+    scan_finish(sc);
+}
+
 static void scan_job_start(struct engine_job *job)
 {
     struct scan_ctx *sc = (struct scan_ctx *)job;
     sc->started_ms = uv_now(engine_loop(sc->e));
+    if (sc->pinned) {
+        scan_on_resolved(sc, &sc->pin_addr, NULL);
+        return;
+    }
     enum status st =
         engine_resolve(sc->e, sc->host, sc->port, sc->opts.family, scan_on_resolved, sc);
     if (st != ST_OK) {
-        scan_fail(sc, TARGET_UNRESOLVED, "cannot resolve %s: %s", sc->host, status_name(st));
-        scan_finish(sc);
+        scan_resolve_failed(sc, st);
+    }
+}
+
+static void scan_on_addresses(void *arg, const struct sockaddr_storage *addrs, size_t n,
+                              const char *err)
+{
+    struct scan_ctx *sc = arg;
+    if (err != NULL) {
+        scan_fail(sc, TARGET_UNRESOLVED, "%s", err);
+        scan_finish(sc); /* hands the unresolved results to addresses_done */
+        return;
+    }
+    log_msg(sc->label, LOG_DEBUG, "resolved to %zu address%s", n, n == 1 ? "" : "es");
+    sc->addresses_done(sc->done_arg, addrs, n, NULL);
+    engine_job_finish(sc->e, &sc->job);
+    results_free(sc->r);
+    free(sc);
+}
+
+static void scan_addresses_job_start(struct engine_job *job)
+{
+    struct scan_ctx *sc = (struct scan_ctx *)job;
+    sc->started_ms = uv_now(engine_loop(sc->e));
+    enum status st =
+        engine_resolve_all(sc->e, sc->host, sc->port, sc->opts.family, scan_on_addresses, sc);
+    if (st != ST_OK) {
+        scan_resolve_failed(sc, st);
     }
 }
 
@@ -314,8 +355,10 @@ static void scan_ctx_fill(struct scan_ctx *sc, const struct scan_options *opts)
     }
 }
 
-enum status scan_start(struct engine *e, const struct scan_options *opts, const char *target_spec,
-                       scan_done_fn done, void *arg, char *err, size_t errlen)
+/* A scan_ctx for target_spec with its results filled in, not yet submitted. */
+static enum status scan_ctx_new(struct engine *e, const struct scan_options *opts,
+                                const char *target_spec, struct scan_ctx **out, char *err,
+                                size_t errlen)
 {
     struct scan_ctx *sc = calloc(1, sizeof(*sc));
     if (sc == NULL) {
@@ -337,10 +380,57 @@ enum status scan_start(struct engine *e, const struct scan_options *opts, const 
     }
     snprintf(sc->r->target, sizeof(sc->r->target), "%s", target_spec);
     sc->e = e;
+    scan_ctx_fill(sc, opts);
+    *out = sc;
+    return ST_OK;
+}
+
+/* A host name scanned at one of its several addresses says which one in its
+ * log lines and error sentences; an IP literal already is its address. */
+static void scan_ctx_pin(struct scan_ctx *sc, const struct sockaddr_storage *addr)
+{
+    sc->pinned = true;
+    sc->pin_addr = *addr;
+    if (target_is_ip_literal(sc->host)) {
+        return;
+    }
+    char text[64];
+    engine_addr_text(addr, text, sizeof(text));
+    size_t used = strlen(sc->label);
+    snprintf(sc->label + used, sizeof(sc->label) - used, " (%s)", text);
+}
+
+enum status scan_start_at(struct engine *e, const struct scan_options *opts,
+                          const char *target_spec, const struct sockaddr_storage *addr,
+                          scan_done_fn done, void *arg, char *err, size_t errlen)
+{
+    struct scan_ctx *sc = NULL;
+    TRY(scan_ctx_new(e, opts, target_spec, &sc, err, errlen));
     sc->done = done;
     sc->done_arg = arg;
     sc->job.start = scan_job_start;
-    scan_ctx_fill(sc, opts);
+    if (addr != NULL) {
+        scan_ctx_pin(sc, addr);
+    }
+    engine_job_submit(e, &sc->job);
+    return ST_OK;
+}
+
+enum status scan_start(struct engine *e, const struct scan_options *opts, const char *target_spec,
+                       scan_done_fn done, void *arg, char *err, size_t errlen)
+{
+    return scan_start_at(e, opts, target_spec, NULL, done, arg, err, errlen);
+}
+
+enum status scan_addresses_resolve(struct engine *e, const struct scan_options *opts,
+                                   const char *target_spec, scan_addresses_fn done, void *arg,
+                                   char *err, size_t errlen)
+{
+    struct scan_ctx *sc = NULL;
+    TRY(scan_ctx_new(e, opts, target_spec, &sc, err, errlen));
+    sc->addresses_done = done;
+    sc->done_arg = arg;
+    sc->job.start = scan_addresses_job_start;
     engine_job_submit(e, &sc->job);
     return ST_OK;
 }

@@ -66,7 +66,11 @@ struct scan_ctx {
     char host[256];
     uint16_t port;
     char sni[256];
-    char label[300];
+    char label[360];
+    bool pinned; /* scan_start_at: pin_addr is scanned without a resolution */
+    struct sockaddr_storage pin_addr;
+    /* scan_addresses_resolve: the ctx only resolves, then calls this */
+    scan_addresses_fn addresses_done;
     uint64_t started_ms;
     unsigned pending;
     enum scan_phase phase;
