@@ -265,6 +265,33 @@ json_t *report_json_target(const struct report_target *t)
     return o;
 }
 
+static json_t *address_group_json(const struct report *rep, const struct report_address_group *g)
+{
+    json_t *addresses = json_array();
+    for (size_t k = 0; k < g->n; k++) {
+        json_array_append_new(addresses, jstr(rep->targets[g->first + k].r->address));
+    }
+    json_t *diffs = json_array();
+    for (size_t k = 0; k < g->cmp->n_diffs; k++) {
+        json_array_append_new(diffs, jstr(g->cmp->diffs[k]));
+    }
+    json_t *o = json_object();
+    set(o, "target", jstr(rep->targets[g->first].r->target));
+    set(o, "addresses", addresses);
+    set(o, "consistent", json_boolean(g->cmp->consistent));
+    set(o, "differences", diffs);
+    return o;
+}
+
+static json_t *address_groups_json(const struct report *rep)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < rep->n_groups; i++) {
+        json_array_append_new(a, address_group_json(rep, &rep->groups[i]));
+    }
+    return a;
+}
+
 json_t *report_json_build(const struct report *rep)
 {
     json_t *doc = json_object();
@@ -281,6 +308,7 @@ json_t *report_json_build(const struct report *rep)
         json_array_append_new(targets, report_json_target(&rep->targets[i]));
     }
     set(doc, "targets", targets);
+    set(doc, "address_groups", address_groups_json(rep));
     return doc;
 }
 

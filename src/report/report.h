@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "grade/grade.h"
+#include "report/compare.h"
 #include "results/scan_results.h"
 #include "util/status.h"
 
@@ -26,9 +27,19 @@ struct report_target {
     const char *const *client_names; /* parallel to r->clients; NULL or entries NULL if unknown */
 };
 
+/* --all-addresses: targets[first .. first + n) are the addresses of one
+ * target spec (n >= 2, in the resolver's order), and how they differ. */
+struct report_address_group {
+    size_t first;
+    size_t n;
+    const struct address_comparison *cmp;
+};
+
 struct report {
     const struct report_target *targets;
     size_t n_targets;
+    const struct report_address_group *groups; /* NULL when n_groups is 0 */
+    size_t n_groups;
     unsigned exit_code;  /* OR of every target's flags */
     char min_grade;      /* the policy the verdict used */
     const char *version; /* tlsgate's version */

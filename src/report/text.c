@@ -409,6 +409,42 @@ static void target_write(const struct text_out *o, const struct report_target *t
     verdict_write(o, "Verdict: ", t->flags, why);
 }
 
+/* One line per name scanned at several addresses: whether they agree. */
+static void addresses_write(const struct text_out *o, const struct report *rep)
+{
+    if (rep->n_groups == 0) {
+        return;
+    }
+    fputc('\n', o->f);
+    cell(o, C_BOLD, 0, "Addresses");
+    fputc('\n', o->f);
+    for (size_t i = 0; i < rep->n_groups; i++) {
+        const struct report_address_group *g = &rep->groups[i];
+        const struct scan_results *rs[COMPARE_MAX_ADDRESSES];
+        size_t n = g->n < COMPARE_MAX_ADDRESSES ? g->n : COMPARE_MAX_ADDRESSES;
+        for (size_t k = 0; k < n; k++) {
+            rs[k] = rep->targets[g->first + k].r;
+        }
+        char who[COMPARE_TEXT];
+        report_addresses_join(rs, n, who, sizeof(who));
+        fprintf(o->f, "  %s: %s", rep->targets[g->first].r->target, who);
+        if (n < g->n) {
+            fprintf(o->f, " (and %zu more)", g->n - n);
+        }
+        fputc(' ', o->f);
+        if (g->cmp->consistent) {
+            cell(o, C_GREEN, 0, "agree");
+            fputs(" (protocols, suites, server order, groups, certificate)\n", o->f);
+            continue;
+        }
+        cell(o, C_YELLOW, 0, "differ");
+        for (size_t k = 0; k < g->cmp->n_diffs; k++) {
+            fprintf(o->f, "%s%s", k == 0 ? ": " : "; ", g->cmp->diffs[k]);
+        }
+        fputc('\n', o->f);
+    }
+}
+
 enum status report_text_write(FILE *out, const struct report *rep, bool color)
 {
     struct text_out o = {out, color};
@@ -421,6 +457,7 @@ enum status report_text_write(FILE *out, const struct report *rep, bool color)
         }
         target_write(&o, &rep->targets[i], rep->min_grade);
     }
+    addresses_write(&o, rep);
     if (rep->n_targets > 1) {
         size_t failed = 0;
         for (size_t i = 0; i < rep->n_targets; i++) {

@@ -170,3 +170,20 @@ static void fixture_free(struct fixture *fx)
 {
     results_free(fx->r);
 }
+
+/* --all-addresses: the fixture's scan again at a second address of the same
+ * name, without TLS 1.0 (one difference) and without client simulations.
+ * Free with results_free. Inline: not every report test uses it. */
+static inline struct scan_results *fixture_other_address(const struct fixture *fx,
+                                                         const char *address)
+{
+    struct scan_results *r = results_new();
+    memcpy(r, fx->r, sizeof(*r));
+    r->clients = NULL;
+    r->n_clients = 0;
+    snprintf(r->address, sizeof(r->address), "%s", address);
+    struct proto_result *tls10 = &r->protos[results_proto_index(0x0301)];
+    tls10->state = PROTO_NOT_SUPPORTED;
+    tls10->n_suites = 0;
+    return r;
+}

@@ -348,6 +348,53 @@ static void test_report_json_unreachable_target(void **state)
     fixture_free(&fx);
 }
 
+/* --all-addresses: one name at two addresses, and what differs, in a
+ * top-level "address_groups" that the schema describes. */
+static void test_report_json_address_groups(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fixture_build(&fx);
+    json_t *doc = report_json_build(&fx.rep);
+    assert_int_equal(json_array_size(json_object_get(doc, "address_groups")), 0);
+    json_decref(doc);
+
+    struct scan_results *v6 = fixture_other_address(&fx, "::1");
+    struct report_target both[2] = {fx.rt, {.r = v6}};
+    const struct scan_results *rs[2] = {fx.r, v6};
+    struct address_comparison *cmp = malloc(sizeof(*cmp));
+    report_addresses_compare(rs, 2, cmp);
+    struct report_address_group group = {.first = 0, .n = 2, .cmp = cmp};
+    struct report rep = fx.rep;
+    rep.targets = both;
+    rep.n_targets = 2;
+    rep.groups = &group;
+    rep.n_groups = 1;
+
+    json_t *schema = schema_load();
+    doc = written_and_parsed(&rep);
+    assert_valid(schema, doc);
+    json_t *g = json_array_get(json_object_get(doc, "address_groups"), 0);
+    assert_string_equal(json_string_value(json_object_get(g, "target")), "127.0.0.1:8443");
+    json_t *addresses = json_object_get(g, "addresses");
+    assert_int_equal(json_array_size(addresses), 2);
+    assert_string_equal(json_string_value(json_array_get(addresses, 1)), "::1");
+    assert_true(json_is_false(json_object_get(g, "consistent")));
+    json_t *diffs = json_object_get(g, "differences");
+    assert_int_equal(json_array_size(diffs), 1);
+    assert_string_equal(json_string_value(json_array_get(diffs, 0)),
+                        "TLSv1.0 supported on 127.0.0.1 only");
+
+    struct checker c = {.root = schema};
+    json_object_del(g, "consistent");
+    assert_false(check(&c, schema, doc, "$"));
+    json_decref(doc);
+    json_decref(schema);
+    free(cmp);
+    results_free(v6);
+    fixture_free(&fx);
+}
+
 /* The checker itself must be able to fail, or the schema test proves nothing. */
 static void test_report_json_checker_rejects_broken_documents(void **state)
 {
@@ -391,6 +438,7 @@ int main(void)
         cmocka_unit_test(test_report_json_matches_schema),
         cmocka_unit_test(test_report_json_carries_the_values),
         cmocka_unit_test(test_report_json_unreachable_target),
+        cmocka_unit_test(test_report_json_address_groups),
         cmocka_unit_test(test_report_json_checker_rejects_broken_documents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
