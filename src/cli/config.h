@@ -34,15 +34,16 @@ struct config {
     const char *clients;         /* --clients: "all" (default), a list, or "none" */
     const char *sni;             /* --sni: NULL = the host name unless it is an IP literal */
 
-    unsigned timeout_ms; /* --timeout, given in seconds */
+    unsigned timeout_ms;  /* --timeout, given in seconds */
     unsigned max_time_ms; /* --max-time: the whole scan of one target, given in seconds */
-    int family;          /* AF_UNSPEC, AF_INET (-4) or AF_INET6 (-6) */
-    uint16_t port;       /* --port: used when a target names no port */
-    unsigned parallel;   /* --parallel: concurrent connections per target */
-    double rate;         /* --rate: new connections per second per target, 0 = unlimited */
-    unsigned jobs;       /* --jobs: targets scanned at once */
-    unsigned shard_k;    /* --shard K/N: scan the targets whose index % N == K - 1 */
-    unsigned shard_n;    /* 0 when not sharded */
+    int family;           /* AF_UNSPEC, AF_INET (-4) or AF_INET6 (-6) */
+    bool all_addresses;   /* --all-addresses: one scan per address of a host name */
+    uint16_t port;        /* --port: used when a target names no port */
+    unsigned parallel;    /* --parallel: concurrent connections per target */
+    double rate;          /* --rate: new connections per second per target, 0 = unlimited */
+    unsigned jobs;        /* --jobs: targets scanned at once */
+    unsigned shard_k;     /* --shard K/N: scan the targets whose index % N == K - 1 */
+    unsigned shard_n;     /* 0 when not sharded */
 
     bool no_color; /* --no-color, or NO_COLOR set and not empty */
     bool quiet;    /* -q: log errors only */

@@ -71,6 +71,9 @@ static const struct cli_option cli_options[] = {
      "port for targets that name none (default 443)"},
     {"ipv4", '4', NULL, OPT_FAMILY, FIELD(family), AF_INET, 0, "connect over IPv4 only"},
     {"ipv6", '6', NULL, OPT_FAMILY, FIELD(family), AF_INET6, 0, "connect over IPv6 only"},
+    {"all-addresses", 0, NULL, OPT_FLAG, FIELD(all_addresses), 0, 0,
+     "scan every address a host name resolves to (A and AAAA, within -4/-6), each as "
+     "its own target, and say whether they differ"},
     {"input", 'i', "FILE", OPT_STRING, FIELD(input), 0, 0,
      "read more targets from FILE, one per line ('-' for stdin; # starts a comment)"},
     {"parallel", 0, "N", OPT_UINT, FIELD(parallel), 0, MAX_PARALLEL,

@@ -95,13 +95,28 @@ struct run_state {
     FILE *jsonl; /* NULL when no JSON Lines are wanted */
     enum status jsonl_status;
     size_t done;
-    size_t total;
+    size_t total;  /* scans expected: grows as --all-addresses finds more addresses */
     bool progress; /* a terminal on stderr, several targets, not --quiet */
+    /* for the scans started once a name is resolved (--all-addresses) */
+    struct engine *e;
+    const struct scan_options *opts;
+    enum status start_status; /* such a scan could not be started */
 };
 
+/* One scan: one address of a target spec. */
 struct scan_slot {
     struct scan_results *r;
     struct run_state *rs;
+};
+
+/* One target spec: one scan, or with --all-addresses one per address of its
+ * host name, in the resolver's order. */
+struct target_slot {
+    const char *spec;
+    struct run_state *rs;
+    struct scan_slot one;    /* a single scan needs no allocation */
+    struct scan_slot *addrs; /* &one, or n_addrs malloc'd slots */
+    size_t n_addrs;
 };
 
 static void jsonl_write(struct run_state *rs, const struct scan_results *r)
@@ -163,11 +178,68 @@ static void scan_options_fill(const struct config *cfg, const struct client_setu
     o->n_clients = cs->n_sim;
 }
 
+/* Room for one scan per address (`one` then goes unused). */
+static enum status target_slot_grow(struct target_slot *ts, size_t n)
+{
+    struct scan_slot *addrs = calloc(n, sizeof(*addrs));
+    if (addrs == NULL) {
+        return ST_NO_MEMORY;
+    }
+    for (size_t i = 0; i < n; i++) {
+        addrs[i].rs = ts->rs;
+    }
+    ts->addrs = addrs;
+    ts->n_addrs = n;
+    return ST_OK;
+}
+
+/* --all-addresses: the name is resolved; scan each address (or report the
+ * name unresolved, as a plain scan would). Runs on the loop. */
+static void target_on_addresses(void *arg, const struct sockaddr_storage *addrs, size_t n,
+                                struct scan_results *failed)
+{
+    struct target_slot *ts = arg;
+    struct run_state *rs = ts->rs;
+    if (n == 0) {
+        if (failed != NULL) {
+            scan_done(failed, &ts->one);
+        } else {
+            rs->start_status = ST_NO_MEMORY;
+        }
+        return;
+    }
+    if (n > 1 && target_slot_grow(ts, n) != ST_OK) {
+        log_msg(ts->spec, LOG_ERROR, "out of memory: only its first address is scanned");
+        n = 1;
+    }
+    rs->total += n - 1;
+    for (size_t i = 0; i < n; i++) {
+        char err[256] = "";
+        enum status st = scan_start_at(rs->e, rs->opts, ts->spec, &addrs[i], scan_done,
+                                       &ts->addrs[i], err, sizeof(err));
+        if (st != ST_OK) {
+            log_msg(ts->spec, LOG_ERROR, "%s", err[0] != '\0' ? err : status_name(st));
+            rs->start_status = st;
+        }
+    }
+}
+
+static enum status target_start(struct run_state *rs, struct target_slot *ts, char *err,
+                                size_t errlen)
+{
+    if (rs->cfg->all_addresses) {
+        return scan_addresses_resolve(rs->e, rs->opts, ts->spec, target_on_addresses, ts, err,
+                                      errlen);
+    }
+    return scan_start(rs->e, rs->opts, ts->spec, scan_done, &ts->one, err, errlen);
+}
+
 /* Starts every target's scan and runs the loop until all are done. Returns
  * ST_USAGE when scan_start refused a target spec (the others still finish,
- * so the engine can be freed cleanly). */
+ * so the engine can be freed cleanly), and the failure of a scan that could
+ * not be started once its name was resolved (--all-addresses). */
 static enum status scans_run(const struct config *cfg, const struct client_setup *cs,
-                             const struct target_list *targets, struct scan_slot *slots,
+                             const struct target_list *targets, struct target_slot *slots,
                              struct run_state *rs)
 {
     struct engine_config ec = {.jobs = cfg->jobs};
@@ -178,12 +250,15 @@ static enum status scans_run(const struct config *cfg, const struct client_setup
     }
     struct scan_options opts;
     scan_options_fill(cfg, cs, &opts);
+    rs->e = e;
+    rs->opts = &opts;
     enum status result = ST_OK;
     for (size_t i = 0; i < targets->n; i++) {
         char err[256] = "";
-        slots[i].rs = rs;
-        enum status st =
-            scan_start(e, &opts, targets->items[i], scan_done, &slots[i], err, sizeof(err));
+        slots[i] = (struct target_slot){.spec = targets->items[i], .rs = rs, .n_addrs = 1};
+        slots[i].one.rs = rs;
+        slots[i].addrs = &slots[i].one;
+        enum status st = target_start(rs, &slots[i], err, sizeof(err));
         if (st != ST_OK) {
             fprintf(stderr, "tlsgate: %s\n", err[0] != '\0' ? err : status_name(st));
             result = ST_USAGE;
@@ -192,11 +267,13 @@ static enum status scans_run(const struct config *cfg, const struct client_setup
     }
     enum status st = engine_run(e);
     engine_free(e);
+    rs->e = NULL;
+    rs->opts = NULL;
     if (st != ST_OK && result == ST_OK) {
         fprintf(stderr, "tlsgate: the event loop failed: %s.\n", status_name(st));
         result = st;
     }
-    return result;
+    return result == ST_OK ? rs->start_status : result;
 }
 
 static bool color_wanted(const struct config *cfg, int fd)
@@ -220,35 +297,114 @@ static enum status reports_write(const struct config *cfg, const struct report *
     return fflush(stdout) == 0 ? ST_OK : ST_IO;
 }
 
+/* What the reports are built from: one entry per scan, flattened over the
+ * target specs in their order, and one address group per name scanned at
+ * several addresses (--all-addresses). */
+struct report_parts {
+    struct assessment *as;
+    struct report_target *rts;
+    const struct scan_results **flat;
+    struct report_address_group *groups;
+    struct address_comparison *cmps;
+    size_t n;
+    size_t n_groups;
+};
+
+static enum status report_parts_alloc(struct report_parts *p, const struct target_slot *slots,
+                                      size_t n_slots)
+{
+    memset(p, 0, sizeof(*p));
+    for (size_t i = 0; i < n_slots; i++) {
+        p->n += slots[i].n_addrs;
+        p->n_groups += slots[i].n_addrs >= 2;
+    }
+    p->as = calloc(p->n + 1, sizeof(*p->as));
+    p->rts = calloc(p->n + 1, sizeof(*p->rts));
+    p->flat = calloc(p->n + 1, sizeof(*p->flat));
+    p->groups = calloc(p->n_groups + 1, sizeof(*p->groups));
+    p->cmps = calloc(p->n_groups + 1, sizeof(*p->cmps));
+    bool ok =
+        p->as != NULL && p->rts != NULL && p->flat != NULL && p->groups != NULL && p->cmps != NULL;
+    return ok ? ST_OK : ST_NO_MEMORY;
+}
+
+static void report_parts_free(struct report_parts *p)
+{
+    for (size_t i = 0; p->as != NULL && i < p->n; i++) {
+        cli_assessment_clear(&p->as[i]);
+    }
+    free(p->as);
+    free(p->rts);
+    free(p->flat);
+    free(p->groups);
+    free(p->cmps);
+    memset(p, 0, sizeof(*p));
+}
+
+/* Grades and gates every scan into rep (its exit status is the OR of them
+ * all), then compares the addresses of each name; a difference is reported,
+ * not gated: each address already is a target of its own. */
+static enum status report_parts_fill(const struct config *cfg, const struct client_setup *cs,
+                                     const struct target_slot *slots, size_t n_slots,
+                                     struct report_parts *p, struct report *rep)
+{
+    struct grade_policy policy = {.min_grade = cfg->min_grade, .require_forward_secrecy = true};
+    size_t k = 0, g = 0;
+    for (size_t i = 0; i < n_slots; i++) {
+        const struct target_slot *ts = &slots[i];
+        if (ts->n_addrs >= 2) {
+            p->groups[g] =
+                (struct report_address_group){.first = k, .n = ts->n_addrs, .cmp = &p->cmps[g]};
+            g++;
+        }
+        for (size_t a = 0; a < ts->n_addrs; a++, k++) {
+            p->flat[k] = ts->addrs[a].r;
+            TRY(cli_assess(&p->as[k], p->flat[k], &policy, cs->db, cfg->require_clients));
+            p->rts[k] = p->as[k].rt;
+            rep->exit_code = gate_exit_combine(rep->exit_code, p->rts[k].flags);
+        }
+    }
+    for (g = 0; g < p->n_groups; g++) {
+        report_addresses_compare(&p->flat[p->groups[g].first], p->groups[g].n, &p->cmps[g]);
+    }
+    rep->targets = p->rts;
+    rep->n_targets = p->n;
+    rep->groups = p->groups;
+    rep->n_groups = p->n_groups;
+    return ST_OK;
+}
+
 /* Grades, gates and reports every target; returns the exit status. */
 static int results_report(const struct config *cfg, const struct client_setup *cs,
-                          struct scan_slot *slots, size_t n, FILE *json_file)
+                          const struct target_slot *slots, size_t n_slots, FILE *json_file)
 {
-    struct assessment *as = calloc(n + 1, sizeof(*as));
-    struct report_target *rts = calloc(n + 1, sizeof(*rts));
-    struct grade_policy policy = {.min_grade = cfg->min_grade, .require_forward_secrecy = true};
-    struct report rep = {
-        .targets = rts, .n_targets = n, .min_grade = cfg->min_grade, .version = TLSGATE_VERSION};
-    enum status st = as != NULL && rts != NULL ? ST_OK : ST_NO_MEMORY;
-    for (size_t i = 0; i < n && st == ST_OK; i++) {
-        st = cli_assess(&as[i], slots[i].r, &policy, cs->db, cfg->require_clients);
-        rts[i] = as[i].rt;
-        rep.exit_code = gate_exit_combine(rep.exit_code, rts[i].flags);
+    struct report_parts parts;
+    struct report rep = {.min_grade = cfg->min_grade, .version = TLSGATE_VERSION};
+    enum status st = report_parts_alloc(&parts, slots, n_slots);
+    if (st == ST_OK) {
+        st = report_parts_fill(cfg, cs, slots, n_slots, &parts, &rep);
     }
     if (st == ST_OK) {
         st = reports_write(cfg, &rep, json_file);
     }
-    for (size_t i = 0; as != NULL && i < n; i++) {
-        cli_assessment_clear(&as[i]);
-    }
-    free(as);
-    free(rts);
+    report_parts_free(&parts);
     if (st != ST_OK) {
         /* The verdict could not be delivered: that is not a pass. */
         fprintf(stderr, "tlsgate: could not write the report: %s.\n", status_name(st));
         return (int)(rep.exit_code | GATE_INCOMPLETE);
     }
     return (int)rep.exit_code;
+}
+
+static void target_slot_free(struct target_slot *ts)
+{
+    for (size_t a = 0; ts->addrs != NULL && a < ts->n_addrs; a++) {
+        results_free(ts->addrs[a].r);
+    }
+    if (ts->addrs != &ts->one) {
+        free(ts->addrs);
+    }
+    memset(ts, 0, sizeof(*ts));
 }
 
 /* Report files named on the command line, opened before anything is scanned
@@ -328,7 +484,7 @@ static int scan_command(const struct config *cfg)
     struct target_list targets = {0};
     struct client_setup cs = {0};
     struct outputs o = {0};
-    struct scan_slot *slots = NULL;
+    struct target_slot *slots = NULL;
     int rc = EXIT_USAGE;
 
     if (scan_prepare(cfg, &targets, &cs, &o, err, sizeof(err)) != ST_OK) {
@@ -360,7 +516,7 @@ static int scan_command(const struct config *cfg)
 
 out:
     for (size_t i = 0; slots != NULL && i < targets.n; i++) {
-        results_free(slots[i].r);
+        target_slot_free(&slots[i]);
     }
     free(slots);
     unsigned close_flags = outputs_close(cfg, &o);

@@ -63,6 +63,7 @@ static void test_cli_defaults(void **state)
     assert_true(cfg.jobs > 0);
     assert_null(cfg.jsonl);
     assert_int_equal(cfg.shard_n, 0);
+    assert_false(cfg.all_addresses);
 }
 
 static void test_cli_every_option(void **state)
@@ -73,8 +74,8 @@ static void test_cli_every_option(void **state)
                            "--require-client", "ats,android-*", "--clients", "ios-*", "--sni",
                            "www.example.test", "--timeout", "2.5", "-6", "--no-color", "-vv",
                            "--parallel", "4", "--rate", "10.5", "--jobs", "3", "-i", "fleet.txt",
-                           "--port", "8443", "--jsonl", "fleet.jsonl", "--shard", "2/5", "a.test",
-                           "[::1]:443", "127.0.0.1:8443", NULL),
+                           "--port", "8443", "--jsonl", "fleet.jsonl", "--shard", "2/5",
+                           "--all-addresses", "a.test", "[::1]:443", "127.0.0.1:8443", NULL),
                      ST_OK);
     assert_string_equal(cfg.json, "out.json");
     assert_int_equal(cfg.min_grade, 'B');
@@ -93,6 +94,7 @@ static void test_cli_every_option(void **state)
     assert_string_equal(cfg.jsonl, "fleet.jsonl");
     assert_int_equal(cfg.shard_k, 2);
     assert_int_equal(cfg.shard_n, 5);
+    assert_true(cfg.all_addresses);
     assert_int_equal(cfg.n_targets, 3);
     assert_string_equal(cfg.targets[1], "[::1]:443");
 }
