@@ -1,18 +1,75 @@
 /* Which certificate does the server present? Taken from the first TLS <= 1.2
  * flight that carried one (the Certificate message is in clear there); for a
  * server that only speaks TLS 1.3 (where it is encrypted) a real handshake
- * through libssl on the same loop reads it. */
+ * through libssl on the same loop reads it. A server may hold one certificate
+ * per key type (RSA and ECDSA) and send each with the suites that need it, so
+ * a leaf of another key type than the first is kept too: each suite is graded
+ * with its own. */
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "checks/cert_parse.h"
 #include "checks/scan_ctx.h"
 #include "registry/registry.h"
 #include "util/log.h"
 
+/* Whether the leaf is one already kept: most flights repeat the first. */
+static bool certificate_known(const struct scan_results *r, const struct cert_view *leaf)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    if (EVP_Digest(leaf->der, leaf->len, md, &md_len, EVP_sha256(), NULL) != 1) {
+        return true; /* cannot tell: keep what we have */
+    }
+    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    for (unsigned int i = 0; i < md_len; i++) {
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    }
+    if (strcmp(r->cert.sha256, hex) == 0) {
+        return true;
+    }
+    for (size_t i = 0; i < r->n_other_certs; i++) {
+        if (strcmp(r->other_certs[i].sha256, hex) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Keeps a leaf whose key type no kept certificate has. */
+static void certificate_other_from_flight(struct scan_ctx *sc, const struct server_flight *f,
+                                          uint16_t version)
+{
+    struct scan_results *r = sc->r;
+    if (r->n_other_certs >= RESULTS_MAX_OTHER_CERTS || certificate_known(r, &f->certs[0])) {
+        return;
+    }
+    struct cert_result c;
+    memset(&c, 0, sizeof(c));
+    if (cert_parse_der(f->certs[0].der, f->certs[0].len, (int)f->n_certs_seen, version, &c) !=
+        ST_OK) {
+        return;
+    }
+    if (strcasecmp(c.key_type, r->cert.key_type) == 0) {
+        return;
+    }
+    for (size_t i = 0; i < r->n_other_certs; i++) {
+        if (strcasecmp(c.key_type, r->other_certs[i].key_type) == 0) {
+            return;
+        }
+    }
+    r->other_certs[r->n_other_certs++] = c;
+}
+
 void certificate_from_flight(struct scan_ctx *sc, const struct server_flight *f, uint16_t version)
 {
-    if (sc->r->cert.present || f->n_certs == 0) {
+    if (f->n_certs == 0) {
+        return;
+    }
+    if (sc->r->cert.present) {
+        certificate_other_from_flight(sc, f, version);
         return;
     }
     if (cert_parse_der(f->certs[0].der, f->certs[0].len, (int)f->n_certs_seen, version,

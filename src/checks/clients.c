@@ -8,6 +8,7 @@
 
 #include "checks/scan_ctx.h"
 #include "clients/client.h"
+#include "registry/registry.h"
 #include "util/log.h"
 
 struct client_probe {
@@ -19,13 +20,19 @@ static void clients_on_probe(void *arg, const struct probe_result *res)
 {
     struct client_probe *cp = arg;
     struct scan_ctx *sc = cp->sc;
+    if (res->outcome == PROBE_ANSWERED && res->flight.answer == ANSWER_SERVER_HELLO &&
+        res->flight.sh.version <= VERSION_TLS12) {
+        /* The certificate this client got: another key type than the scan's
+         * first when its suite needs one. */
+        certificate_from_flight(sc, &res->flight, res->flight.sh.version);
+    }
     for (size_t i = 0; i < sc->opts.n_clients; i++) {
         const struct client_profile *p = sc->opts.clients[i];
         if (client_hello_key(p) != cp->key) {
             continue;
         }
         struct client_result *out = &sc->r->clients[i];
-        client_judge(p, res, &sc->r->cert, out);
+        client_judge(p, res, results_cert_for_suite(sc->r, res->flight.sh.suite), out);
         if (res->outcome == PROBE_CLOSED && res->bytes_received == 0 && sc->any_tls) {
             /* As for protocol probes: a server that answers other hellos
              * and closes this one without a word is refusing it. */

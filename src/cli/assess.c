@@ -28,7 +28,7 @@ static enum status grades_compute(struct assessment *a, const struct scan_result
                 g->cipher_bits = -1;
                 continue;
             }
-            grade_suite(s, &p->suites[k], p->version, &r->cert, g);
+            grade_suite(s, &p->suites[k], p->version, results_cert_for_suite(r, s->code), g);
         }
         a->rt.grades[i] = a->grades[i];
     }

@@ -156,7 +156,8 @@ static void check_strength(const struct scan_results *r, const struct grade_poli
             const struct suite_result *sr = &p->suites[j];
             struct suite_grade g;
 
-            grade_suite(suite_find(sr->code), sr, p->version, &r->cert, &g);
+            grade_suite(suite_find(sr->code), sr, p->version, results_cert_for_suite(r, sr->code),
+                        &g);
             f->out->least = grade_letter_worse(f->out->least, g.letter);
             if (grade_letter_rank(g.letter) > min_rank) {
                 f->out->flags |= GATE_STRENGTH;

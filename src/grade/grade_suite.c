@@ -161,55 +161,30 @@ static int cipher_strength(const struct suite_info *s)
     return s->cipher_bits;
 }
 
-static enum key_type key_type_of_auth(uint8_t auth)
-{
-    switch (auth) {
-    case AUTH_RSA:
-        return KEY_RSA;
-    case AUTH_DSS:
-        return KEY_DSA;
-    case AUTH_ECDSA:
-        return KEY_EC;
-    default:
-        return KEY_NONE;
-    }
-}
-
-/* The certificate key type a key exchange relies on (nmap's kex.pubkey). */
-static enum key_type cert_key_expected(const struct suite_info *s)
-{
-    switch (s->kex) {
-    case KEX_RSA:
-    case KEX_RSA_EXPORT:
-    case KEX_RSA_PSK:
-    case KEX_SSL2:
-        return KEY_RSA;
-    case KEX_DH:
-        return KEY_DH;
-    case KEX_ECDH:
-        return KEY_EC;
-    case KEX_DHE:
-    case KEX_ECDHE:
-    case KEX_SRP:
-        return key_type_of_auth(s->auth);
-    default:
-        return KEY_NONE;
-    }
-}
-
-static enum key_type cert_key_type(const struct cert_result *cert)
+static enum key_type key_type_named(const char *name)
 {
     static const struct {
         const char *name;
         enum key_type type;
     } names[] = {{"RSA", KEY_RSA}, {"DSA", KEY_DSA}, {"EC", KEY_EC}, {"DH", KEY_DH}};
 
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (strcasecmp(cert->key_type, names[i].name) == 0) {
+    for (size_t i = 0; name != NULL && i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcasecmp(name, names[i].name) == 0) {
             return names[i].type;
         }
     }
     return KEY_NONE;
+}
+
+/* The certificate key type a key exchange relies on (nmap's kex.pubkey). */
+static enum key_type cert_key_expected(const struct suite_info *s)
+{
+    return key_type_named(suite_cert_key_type(s));
+}
+
+static enum key_type cert_key_type(const struct cert_result *cert)
+{
+    return key_type_named(cert->key_type);
 }
 
 /* nmap looks for MD2/MD4/MD5 first, then SHA1, anywhere in the name. */

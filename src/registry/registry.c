@@ -143,3 +143,38 @@ const char *version_name(uint16_t version)
         return "unknown version";
     }
 }
+
+static const char *auth_cert_key_type(uint8_t auth)
+{
+    switch (auth) {
+    case AUTH_RSA:
+        return "RSA";
+    case AUTH_DSS:
+        return "DSA";
+    case AUTH_ECDSA:
+        return "EC";
+    default:
+        return NULL;
+    }
+}
+
+const char *suite_cert_key_type(const struct suite_info *s)
+{
+    switch (s->kex) {
+    case KEX_RSA:
+    case KEX_RSA_EXPORT:
+    case KEX_RSA_PSK:
+    case KEX_SSL2:
+        return "RSA";
+    case KEX_DH:
+        return "DH";
+    case KEX_ECDH:
+        return "EC";
+    case KEX_DHE:
+    case KEX_ECDHE:
+    case KEX_SRP:
+        return auth_cert_key_type(s->auth);
+    default:
+        return NULL;
+    }
+}

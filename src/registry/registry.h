@@ -96,9 +96,9 @@ enum suite_mac {
 };
 
 enum suite_flag {
-    SUITE_EXPORT = 1 << 0,    /* 40/56-bit export grade */
-    SUITE_ANON = 1 << 1,      /* no authentication (anon kex or NULL auth) */
-    SUITE_PFS = 1 << 2,       /* ephemeral key exchange (DHE, ECDHE, TLS 1.3) */
+    SUITE_EXPORT = 1 << 0, /* 40/56-bit export grade */
+    SUITE_ANON = 1 << 1,   /* no authentication (anon kex or NULL auth) */
+    SUITE_PFS = 1 << 2,    /* ephemeral key exchange (DHE, ECDHE, TLS 1.3) */
     SUITE_AEAD = 1 << 3,
     SUITE_BLOCK64 = 1 << 4,   /* 64-bit block cipher (SWEET32) */
     SUITE_TLS13 = 1 << 5,     /* only valid in TLS 1.3 */
@@ -109,7 +109,7 @@ enum suite_flag {
 };
 
 struct suite_info {
-    uint32_t code; /* TLS: 2-byte code point; SSLv2: 3-byte cipher spec */
+    uint32_t code;            /* TLS: 2-byte code point; SSLv2: 3-byte cipher spec */
     const char *name;         /* IANA name, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 */
     const char *openssl_name; /* NULL when OpenSSL has no name for it */
     uint8_t kex;              /* enum suite_kex */
@@ -133,20 +133,24 @@ const struct suite_info *suite_find(uint32_t code);
 const struct suite_info *suite_find_name(const char *name);
 /* True when a client may offer this suite in a hello of this version. */
 bool suite_usable_in(const struct suite_info *s, uint16_t version);
+/* The key type of the certificate a suite's key exchange relies on, as
+ * libcrypto names it ("RSA", "DSA", "EC", "DH"), or NULL when it relies on
+ * none (anonymous, PSK, TLS 1.3 where signature_algorithms decides). */
+const char *suite_cert_key_type(const struct suite_info *s);
 
 enum group_kind {
-    GROUP_EC = 1,      /* named elliptic curve (incl. x25519/x448) */
-    GROUP_FFDHE,       /* RFC 7919 finite-field group */
-    GROUP_HYBRID,      /* classical + ML-KEM hybrid */
-    GROUP_PQ,          /* pure post-quantum KEM */
-    GROUP_EXPLICIT,    /* arbitrary_explicit_*_curves markers */
+    GROUP_EC = 1,   /* named elliptic curve (incl. x25519/x448) */
+    GROUP_FFDHE,    /* RFC 7919 finite-field group */
+    GROUP_HYBRID,   /* classical + ML-KEM hybrid */
+    GROUP_PQ,       /* pure post-quantum KEM */
+    GROUP_EXPLICIT, /* arbitrary_explicit_*_curves markers */
 };
 
 struct group_info {
     uint16_t code;
-    const char *name;  /* IANA name, e.g. x25519, secp256r1, ffdhe2048, X25519MLKEM768 */
-    uint8_t kind;      /* enum group_kind */
-    uint16_t bits;     /* curve size or DH modulus size; for hybrids the classical part */
+    const char *name;   /* IANA name, e.g. x25519, secp256r1, ffdhe2048, X25519MLKEM768 */
+    uint8_t kind;       /* enum group_kind */
+    uint16_t bits;      /* curve size or DH modulus size; for hybrids the classical part */
     uint16_t share_len; /* bytes of a TLS 1.3 key_share for this group, 0 if unknown */
 };
 
@@ -165,24 +169,24 @@ extern const size_t sigalg_table_len;
 const struct sigalg_info *sigalg_find(uint16_t code);
 
 /* Extension code points we build or parse (RFC names). */
-#define EXT_SERVER_NAME            0
-#define EXT_STATUS_REQUEST         5
-#define EXT_SUPPORTED_GROUPS       10
-#define EXT_EC_POINT_FORMATS       11
-#define EXT_SIGNATURE_ALGORITHMS   13
-#define EXT_ALPN                   16
-#define EXT_SCT                    18
-#define EXT_PADDING                21
-#define EXT_ENCRYPT_THEN_MAC       22
-#define EXT_EXTENDED_MASTER_SECRET 23
-#define EXT_SESSION_TICKET         35
-#define EXT_PRE_SHARED_KEY         41
-#define EXT_SUPPORTED_VERSIONS     43
-#define EXT_COOKIE                 44
-#define EXT_PSK_KEY_EXCHANGE_MODES 45
+#define EXT_SERVER_NAME               0
+#define EXT_STATUS_REQUEST            5
+#define EXT_SUPPORTED_GROUPS          10
+#define EXT_EC_POINT_FORMATS          11
+#define EXT_SIGNATURE_ALGORITHMS      13
+#define EXT_ALPN                      16
+#define EXT_SCT                       18
+#define EXT_PADDING                   21
+#define EXT_ENCRYPT_THEN_MAC          22
+#define EXT_EXTENDED_MASTER_SECRET    23
+#define EXT_SESSION_TICKET            35
+#define EXT_PRE_SHARED_KEY            41
+#define EXT_SUPPORTED_VERSIONS        43
+#define EXT_COOKIE                    44
+#define EXT_PSK_KEY_EXCHANGE_MODES    45
 #define EXT_SIGNATURE_ALGORITHMS_CERT 50
-#define EXT_KEY_SHARE              51
-#define EXT_RENEGOTIATION_INFO     0xff01
+#define EXT_KEY_SHARE                 51
+#define EXT_RENEGOTIATION_INFO        0xff01
 
 #define SUITE_EMPTY_RENEGOTIATION_INFO_SCSV 0x00ff
 #define SUITE_FALLBACK_SCSV                 0x5600

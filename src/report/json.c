@@ -247,6 +247,11 @@ json_t *report_json_target(const struct report_target *t)
     set(o, "groups", groups_json(r));
     set(o, "groups_complete", json_boolean(r->groups_complete));
     set(o, "certificate", cert_json(&r->cert));
+    json_t *others = json_array();
+    for (size_t i = 0; i < r->n_other_certs; i++) {
+        json_array_append_new(others, cert_json(&r->other_certs[i]));
+    }
+    set(o, "other_certificates", others);
 
     json_t *clients = json_array();
     for (size_t i = 0; i < r->n_clients; i++) {

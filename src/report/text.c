@@ -187,13 +187,8 @@ static void groups_write(const struct text_out *o, const struct scan_results *r)
     }
 }
 
-static void cert_write(const struct text_out *o, const struct scan_results *r)
+static void cert_one_write(const struct text_out *o, const struct cert_result *c)
 {
-    const struct cert_result *c = &r->cert;
-    if (!c->present) {
-        return;
-    }
-    heading(o, "Certificate");
     fprintf(o->f, "  Key        %s %d bits", c->key_type, c->key_bits);
     if (c->curve[0] != '\0') {
         fprintf(o->f, " (%s)", c->curve);
@@ -212,6 +207,19 @@ static void cert_write(const struct text_out *o, const struct scan_results *r)
     fprintf(o->f, "\n  Chain      %d certificate%s, seen in %s\n", c->chain_len,
             c->chain_len == 1 ? "" : "s", report_version_name(c->seen_in_version));
     fprintf(o->f, "  SHA-256    %s\n", c->sha256);
+}
+
+static void cert_write(const struct text_out *o, const struct scan_results *r)
+{
+    if (!r->cert.present) {
+        return;
+    }
+    heading(o, r->n_other_certs > 0 ? "Certificates" : "Certificate");
+    cert_one_write(o, &r->cert);
+    for (size_t i = 0; i < r->n_other_certs; i++) {
+        fputc('\n', o->f);
+        cert_one_write(o, &r->other_certs[i]);
+    }
 }
 
 static const char *verdict_color(unsigned verdict)

@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "registry/registry.h"
 
@@ -66,4 +68,19 @@ struct group_result *results_group(struct scan_results *r, uint16_t code)
     struct group_result *g = &r->groups[r->n_groups++];
     g->code = code;
     return g;
+}
+
+const struct cert_result *results_cert_for_suite(const struct scan_results *r, uint32_t code)
+{
+    const struct suite_info *s = suite_find(code);
+    const char *want = s != NULL ? suite_cert_key_type(s) : NULL;
+    if (want == NULL || !r->cert.present || strcasecmp(r->cert.key_type, want) == 0) {
+        return &r->cert;
+    }
+    for (size_t i = 0; i < r->n_other_certs; i++) {
+        if (strcasecmp(r->other_certs[i].key_type, want) == 0) {
+            return &r->other_certs[i];
+        }
+    }
+    return &r->cert;
 }

@@ -8,11 +8,12 @@
  * and report/ only read it. Nothing here is a verdict of ours except where a
  * field says so: grades are computed from it by grade/. */
 
-#define RESULTS_NUM_PROTOS 6 /* SSLv2, SSLv3, TLS 1.0, 1.1, 1.2, 1.3 */
-#define RESULTS_MAX_SUITES 512
-#define RESULTS_MAX_GROUPS 64
-#define RESULTS_MAX_NOTES  16
-#define RESULTS_TEXT       256
+#define RESULTS_NUM_PROTOS      6 /* SSLv2, SSLv3, TLS 1.0, 1.1, 1.2, 1.3 */
+#define RESULTS_MAX_SUITES      512
+#define RESULTS_MAX_GROUPS      64
+#define RESULTS_MAX_NOTES       16
+#define RESULTS_TEXT            256
+#define RESULTS_MAX_OTHER_CERTS 3
 
 enum proto_state {
     PROTO_NOT_TESTED = 0,
@@ -39,7 +40,7 @@ struct suite_result {
 
 struct proto_result {
     uint16_t version;
-    uint8_t state; /* enum proto_state */
+    uint8_t state;             /* enum proto_state */
     char reason[RESULTS_TEXT]; /* why not supported or inconclusive, in words */
     uint8_t order;             /* enum suite_order */
     struct suite_result suites[RESULTS_MAX_SUITES]; /* server order when ORDER_SERVER */
@@ -59,9 +60,9 @@ struct cert_result {
     uint16_t seen_in_version; /* protocol of the handshake that delivered it */
     char key_type[16];        /* "RSA", "EC", "DSA", "Ed25519", "Ed448" */
     int key_bits;
-    long rsa_exponent;        /* 0 unless RSA */
-    char curve[32];           /* EC: e.g. "prime256v1" */
-    char sig_alg[64];         /* e.g. "sha256WithRSAEncryption" */
+    long rsa_exponent; /* 0 unless RSA */
+    char curve[32];    /* EC: e.g. "prime256v1" */
+    char sig_alg[64];  /* e.g. "sha256WithRSAEncryption" */
     char subject[RESULTS_TEXT];
     char issuer[RESULTS_TEXT];
     char not_before[32]; /* ISO 8601 UTC */
@@ -80,8 +81,8 @@ enum client_verdict {
 };
 
 struct client_result {
-    const char *id;           /* profile id, owned by the profile database */
-    uint8_t verdict;          /* enum client_verdict */
+    const char *id;  /* profile id, owned by the profile database */
+    uint8_t verdict; /* enum client_verdict */
     uint16_t version;
     uint32_t suite;
     uint16_t group;
@@ -111,7 +112,11 @@ struct scan_results {
     size_t n_groups;
     bool groups_complete;
 
-    struct cert_result cert;
+    struct cert_result cert; /* the first leaf seen */
+    /* Leaves of other key types: a server with an RSA and an ECDSA
+     * certificate sends each with the suites that need it. */
+    struct cert_result other_certs[RESULTS_MAX_OTHER_CERTS];
+    size_t n_other_certs;
 
     struct client_result *clients; /* malloc'd, n_clients entries */
     size_t n_clients;
@@ -128,6 +133,9 @@ struct scan_results {
 int results_proto_index(uint16_t version);
 /* Allocates zeroed results with protos[].version filled in; NULL on OOM. */
 struct scan_results *results_new(void);
+/* The certificate that authenticates suite `code` (the leaf of the key type
+ * its key exchange relies on), else the first leaf seen. */
+const struct cert_result *results_cert_for_suite(const struct scan_results *r, uint32_t code);
 void results_free(struct scan_results *r);
 /* Appends a note (printf-style); silently dropped past RESULTS_MAX_NOTES. */
 void results_note(struct scan_results *r, const char *fmt, ...)
