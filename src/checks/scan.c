@@ -63,6 +63,10 @@ void scan_hello_init(struct scan_ctx *sc, struct scan_hello *h, uint16_t version
 
 void scan_saw(struct scan_ctx *sc, const struct probe_result *res)
 {
+    sc->n_seen++;
+    if (res->outcome == PROBE_NET_ERROR) {
+        sc->n_net_error++;
+    }
     switch (res->outcome) {
     case PROBE_ANSWERED:
         sc->any_tls = true;
@@ -150,6 +154,8 @@ enum status scan_send(struct scan_ctx *sc, const struct scan_hello *h, bool want
     return st;
 }
 
+static bool scan_next_address(struct scan_ctx *sc);
+
 static void scan_finish(struct scan_ctx *sc)
 {
     struct scan_results *r = sc->r;
@@ -158,8 +164,12 @@ static void scan_finish(struct scan_ctx *sc)
         chunk_discard_parked(&sc->protos[i]);
     }
     if (sc->t != NULL) {
-        r->connections = engine_target_connections(sc->t);
+        r->connections = sc->prior_connections + engine_target_connections(sc->t);
         engine_target_free(sc->t);
+        sc->t = NULL;
+    }
+    if (scan_next_address(sc)) {
+        return;
     }
     r->elapsed_s = (double)(uv_now(engine_loop(sc->e)) - sc->started_ms) / 1000.0;
     log_msg(sc->label, LOG_INFO, "scan finished: %u connections, %.3f s", r->connections,
@@ -289,16 +299,31 @@ static void scan_resolve_failed(struct scan_ctx *sc, enum status st)
     scan_finish(sc);
 }
 
+/* Scans the first address and keeps the others for scan_next_address. */
+static void scan_on_resolved_all(void *arg, const struct sockaddr_storage *addrs, size_t n,
+                                 const char *err)
+{
+    struct scan_ctx *sc = arg;
+    if (err != NULL) {
+        scan_on_resolved(sc, NULL, err);
+        return;
+    }
+    for (size_t i = 1; i < n && sc->n_more_addrs < SCAN_MAX_ADDRESSES; i++) {
+        sc->more_addrs[sc->n_more_addrs++] = addrs[i];
+    }
+    scan_on_resolved(sc, &addrs[0], NULL);
+}
+
 static void scan_job_start(struct engine_job *job)
 {
     struct scan_ctx *sc = (struct scan_ctx *)job;
     sc->started_ms = uv_now(engine_loop(sc->e));
-    if (sc->pinned) {
+    if (sc->pinned || sc->fallback) {
         scan_on_resolved(sc, &sc->pin_addr, NULL);
         return;
     }
     enum status st =
-        engine_resolve(sc->e, sc->host, sc->port, sc->opts.family, scan_on_resolved, sc);
+        engine_resolve_all(sc->e, sc->host, sc->port, sc->opts.family, scan_on_resolved_all, sc);
     if (st != ST_OK) {
         scan_resolve_failed(sc, st);
     }
@@ -383,6 +408,43 @@ static enum status scan_ctx_new(struct engine *e, const struct scan_options *opt
     scan_ctx_fill(sc, opts);
     *out = sc;
     return ST_OK;
+}
+
+/* A name whose address took no connection at all (each refused or
+ * unroutable) is scanned at its next address, as clients fall back: e.g.
+ * "localhost" resolving to ::1 first, with a server on 127.0.0.1 only. The
+ * new scan replaces this one, and its notes say what was tried. */
+static bool scan_next_address(struct scan_ctx *sc)
+{
+    bool no_connection = sc->n_seen > 0 && sc->n_refused + sc->n_net_error == sc->n_seen;
+    if (sc->pinned || sc->n_more_addrs == 0 || sc->r->state != TARGET_UNREACHABLE ||
+        !no_connection) {
+        return false;
+    }
+    struct scan_ctx *next = NULL;
+    char err[256];
+    if (scan_ctx_new(sc->e, &sc->opts, sc->r->target, &next, err, sizeof(err)) != ST_OK) {
+        return false;
+    }
+    next->done = sc->done;
+    next->done_arg = sc->done_arg;
+    next->job.start = scan_job_start;
+    next->fallback = true;
+    next->pin_addr = sc->more_addrs[0];
+    next->n_more_addrs = sc->n_more_addrs - 1;
+    memcpy(next->more_addrs, sc->more_addrs + 1, next->n_more_addrs * sizeof(next->more_addrs[0]));
+    next->prior_connections = sc->r->connections;
+    for (size_t i = 0; i < sc->r->n_notes; i++) {
+        results_note(next->r, "%s", sc->r->notes[i]);
+    }
+    results_note(next->r, "tried %s first: %s", sc->r->address, sc->r->error);
+    log_msg(sc->label, LOG_INFO, "no connection to %s: trying the next address", sc->r->address);
+
+    engine_job_finish(sc->e, &sc->job);
+    results_free(sc->r);
+    free(sc);
+    engine_job_submit(next->e, &next->job);
+    return true;
 }
 
 /* A host name scanned at one of its several addresses says which one in its

@@ -26,6 +26,9 @@
 /* Largest candidate list of one chunk (the first probe of a protocol offers
  * every usable suite at once). */
 #define SCAN_MAX_CANDIDATES 1024
+/* Addresses of one name kept for falling back (a resolver's answer is
+ * rarely longer; the rest are not tried). */
+#define SCAN_MAX_ADDRESSES 8
 
 enum scan_phase {
     SCAN_PHASE_PROTOCOLS = 0, /* roots, their enumeration, server order, TLS 1.3 groups */
@@ -69,6 +72,12 @@ struct scan_ctx {
     char label[360];
     bool pinned; /* scan_start_at: pin_addr is scanned without a resolution */
     struct sockaddr_storage pin_addr;
+    /* A name's other addresses, tried in turn while none takes a connection;
+     * `fallback` says pin_addr is the next of them (see scan_next_address). */
+    struct sockaddr_storage more_addrs[SCAN_MAX_ADDRESSES];
+    size_t n_more_addrs;
+    bool fallback;
+    unsigned prior_connections; /* opened at the addresses tried before */
     /* scan_addresses_resolve: the ctx only resolves, then calls this */
     scan_addresses_fn addresses_done;
     uint64_t started_ms;
@@ -78,8 +87,9 @@ struct scan_ctx {
     bool any_garbled; /* some probe got bytes that are not TLS */
     char garbled_why[RESULTS_TEXT];
     unsigned n_refused, n_timeout, n_other_broken, n_over_budget;
-    size_t timeout_bytes_max; /* most bytes any timed-out probe had received */
-    size_t closed_bytes_max;  /* most bytes any probe closed mid-answer had received */
+    unsigned n_seen, n_net_error; /* probes ended, and of them by a socket error */
+    size_t timeout_bytes_max;     /* most bytes any timed-out probe had received */
+    size_t closed_bytes_max;      /* most bytes any probe closed mid-answer had received */
     bool groups12_started;
     bool cert_started;
     bool cert_pending; /* the libssl handshake for the certificate is running */

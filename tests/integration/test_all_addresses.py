@@ -236,3 +236,43 @@ def test_name_that_does_not_resolve_is_one_target(tmp_path):
     assert t["error"].startswith(sentence), every.describe()
     assert plain.target()["error"].startswith(sentence), plain.describe()
     assert every.report["address_groups"] == []
+
+
+# -- without --all-addresses: fall back to the next address --------------------
+
+FALLBACK_NAME = "fallback.test"
+
+
+@pytest.fixture(scope="module")
+def v6_first_env(nss_env, tmp_path_factory):
+    """fallback.test resolves to ::1 first (as "localhost" does on Debian), then 127.0.0.1."""
+    d = tmp_path_factory.mktemp("nss-v6-first")
+    (d / "hosts").write_text("::1 %s\n127.0.0.1 %s\n" % (FALLBACK_NAME, FALLBACK_NAME))
+    return dict(nss_env, NSS_WRAPPER_HOSTS=str(d / "hosts"))
+
+
+@pytest.fixture(scope="module")
+def v4_only_port(pki):
+    port = dual_free_port()  # free on ::1 too: nothing listens there
+    proc = start_server(pki, "127.0.0.1", port, WIDE, "v4 only")
+    yield port
+    proc.stop()
+
+
+def test_refused_first_address_falls_back_to_the_next(v6_first_env, v4_only_port):
+    run = tlsgate_run.run(["scan", "%s:%d" % (FALLBACK_NAME, v4_only_port)] + COMMON,
+                          env=v6_first_env)
+    t = run.target()
+    assert t["status"] == "scanned" and t["address"] == "127.0.0.1", run.describe()
+    assert run.rc == 0, run.describe()
+    assert any(n.startswith("tried ::1 first:") and "refused" in n for n in t["notes"]), t["notes"]
+    assert t["connections"] > 6, "the refused attempts are counted too"
+
+
+def test_pinned_addresses_do_not_fall_back(v6_first_env, v4_only_port):
+    run = tlsgate_run.run(["scan", "%s:%d" % (FALLBACK_NAME, v4_only_port), "--all-addresses"]
+                          + COMMON, env=v6_first_env)
+    assert addresses(run) == ["::1", "127.0.0.1"], run.describe()
+    v6, v4 = run.report["targets"]
+    assert v6["status"] == "unreachable" and v4["status"] == "scanned", run.describe()
+    assert run.rc & FLAG_INCOMPLETE, run.describe()
