@@ -75,6 +75,8 @@ void certificate_from_flight(struct scan_ctx *sc, const struct server_flight *f,
     if (cert_parse_der(f->certs[0].der, f->certs[0].len, (int)f->n_certs_seen, version,
                        &sc->r->cert) != ST_OK) {
         scan_note(sc, "the server's certificate (%s) could not be parsed", version_name(version));
+        snprintf(sc->r->cert_error, sizeof(sc->r->cert_error),
+                 "the certificate sent in %s could not be parsed", version_name(version));
         return;
     }
     clients_start(sc);
@@ -83,11 +85,16 @@ void certificate_from_flight(struct scan_ctx *sc, const struct server_flight *f,
 static void certificate_on_handshake(void *arg, const struct tls_handshake_result *res)
 {
     struct scan_ctx *sc = arg;
+    char *err = sc->r->cert_error;
+    size_t cap = sizeof(sc->r->cert_error);
     if (!res->ok || res->leaf == NULL) {
         scan_note(sc, "certificate not read: %s", res->ok ? "the server sent none" : res->why);
+        snprintf(err, cap, "the certificate could not be read: %s",
+                 res->ok ? "the server sent none" : res->why);
     } else if (cert_parse_der(res->leaf, res->leaf_len, res->chain_len, res->version,
                               &sc->r->cert) != ST_OK) {
         scan_note(sc, "the server's certificate (TLS 1.3) could not be parsed");
+        snprintf(err, cap, "the certificate sent in TLSv1.3 could not be parsed");
     }
     sc->cert_pending = false;
     clients_start(sc);
@@ -121,5 +128,7 @@ void certificate_start(struct scan_ctx *sc, bool early)
         scan_op_begin(sc);
     } else {
         scan_note(sc, "certificate not read: libssl could not be set up");
+        snprintf(sc->r->cert_error, sizeof(sc->r->cert_error),
+                 "the certificate could not be read: libssl could not be set up");
     }
 }

@@ -124,6 +124,10 @@ static const struct conn_ops tls_hs_ops = {
     .closed = tls_hs_on_closed,
 };
 
+#define TLS_HS_ALL_TLS13_SUITES                                                                    \
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:"                  \
+    "TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256"
+
 static enum status tls_hs_setup(struct tls_hs *h, const char *sni, uint16_t min_version,
                                 uint16_t max_version)
 {
@@ -131,9 +135,14 @@ static enum status tls_hs_setup(struct tls_hs *h, const char *sni, uint16_t min_
     if (h->ctx == NULL) {
         return ST_NO_MEMORY;
     }
-    /* We only read the certificate: accept any key size or signature. */
+    /* We only read the certificate: accept any key size or signature, and
+     * offer every TLS 1.3 suite libssl has (its default leaves out CCM, so a
+     * CCM-only server would hide its certificate). */
     SSL_CTX_set_security_level(h->ctx, 0);
     SSL_CTX_set_verify(h->ctx, SSL_VERIFY_NONE, NULL);
+    if (SSL_CTX_set_ciphersuites(h->ctx, TLS_HS_ALL_TLS13_SUITES) != 1) {
+        return ST_UNSUPPORTED;
+    }
     if (SSL_CTX_set_min_proto_version(h->ctx, min_version) != 1 ||
         SSL_CTX_set_max_proto_version(h->ctx, max_version) != 1) {
         return ST_UNSUPPORTED;

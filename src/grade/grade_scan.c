@@ -84,6 +84,11 @@ static void check_complete(const struct scan_results *r, struct findings *f)
                         or_none(p->incomplete_reason));
         }
     }
+    if (!r->cert.present && r->cert_error[0] != '\0') {
+        /* The grades and the clients' certificate rules had nothing to judge. */
+        f->out->flags |= GATE_INCOMPLETE;
+        finding_add(f, "%s", r->cert_error);
+    }
     for (size_t i = 0; r->clients != NULL && i < r->n_clients; i++) {
         const struct client_result *c = &r->clients[i];
 

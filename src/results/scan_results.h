@@ -113,6 +113,9 @@ struct scan_results {
     bool groups_complete;
 
     struct cert_result cert; /* the first leaf seen */
+    /* Why no certificate could be read where one was sent or expected; "" when
+     * one was read or none was expected (anonymous suites). */
+    char cert_error[RESULTS_TEXT];
     /* Leaves of other key types: a server with an RSA and an ECDSA
      * certificate sends each with the suites that need it. */
     struct cert_result other_certs[RESULTS_MAX_OTHER_CERTS];

@@ -3,6 +3,7 @@ with the suites that need it. Each suite must be graded with its own
 certificate, as nmap does: a weak RSA certificate behind a good ECDSA one must
 not pass the gate, and the report must show both certificates."""
 
+import hashlib
 import os
 import subprocess
 
@@ -64,3 +65,23 @@ def test_letters_match_nmap(dual):
     ours = {s["name"]: s["grade"] for p in run.target()["protocols"] for s in p["suites"]}
     theirs = dict(truth.nmap_grades(port).suites["TLSv1.2"])
     assert ours == theirs, "tlsgate %s, nmap %s" % (ours, theirs)
+
+
+def test_tls13_ccm_only_server_certificate_is_read(pki):
+    """libssl's default TLS 1.3 list has no CCM suite: the certificate handshake
+    offers all five, so a CCM-only server still shows its certificate."""
+    rsa = pki.credential("rsa2048")
+    port = servers.free_port()
+    proc = servers.Process(["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-quiet",
+                            "-cert", rsa.cert, "-key", rsa.key, "-tls1_3", "-ciphersuites",
+                            "TLS_AES_128_CCM_8_SHA256:TLS_AES_128_CCM_SHA256"],
+                           "s_server, TLS 1.3 CCM only")
+    try:
+        proc.wait_listening(port)
+        run = tlsgate_run.run(["scan", "127.0.0.1:%d" % port, "--clients", "none"])
+    finally:
+        proc.stop()
+    t = run.target()
+    assert t["certificate"] is not None, run.describe()
+    assert t["certificate"]["sha256"] == hashlib.sha256(rsa.der).hexdigest(), run.describe()
+    assert not run.rc & tlsgate_run.FLAG_INCOMPLETE, run.describe()

@@ -561,6 +561,28 @@ static void test_scan_refusing_everything_breaks_strength(void **state)
     results_free(r);
 }
 
+/* Suites graded without the certificate they rely on are not a pass. */
+static void test_scan_unread_certificate_is_incomplete(void **state)
+{
+    struct scan_results *r = results_scanned();
+    struct grade_policy policy = {.min_grade = 'A', .require_forward_secrecy = true};
+    struct scan_verdict *v = malloc(sizeof(*v));
+
+    (void)state;
+    proto_add(proto(r, VERSION_TLS13),
+              (struct suite_result){.code = TLS13_AES128, .group = GROUP_X25519});
+    grade_scan(r, &policy, v);
+    assert_int_equal(v->flags, 0);
+
+    memset(&r->cert, 0, sizeof(r->cert));
+    snprintf(r->cert_error, sizeof(r->cert_error), "the certificate could not be read: reset");
+    grade_scan(r, &policy, v);
+    assert_int_equal(v->flags, GATE_INCOMPLETE);
+    assert_string_equal(v->findings[0], "the certificate could not be read: reset");
+    free(v);
+    results_free(r);
+}
+
 static void test_scan_no_forward_secrecy(void **state)
 {
     struct scan_results *r = results_scanned();
@@ -971,6 +993,7 @@ int main(void)
         cmocka_unit_test(test_scan_weak_suite_finding),
         cmocka_unit_test(test_scan_no_forward_secrecy),
         cmocka_unit_test(test_scan_refusing_everything_breaks_strength),
+        cmocka_unit_test(test_scan_unread_certificate_is_incomplete),
         cmocka_unit_test(test_scan_unknown_sorts_after_f),
         cmocka_unit_test(test_scan_incomplete),
         cmocka_unit_test(test_scan_findings_are_capped),
