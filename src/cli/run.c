@@ -9,6 +9,7 @@
 #include "cli/assess.h"
 #include "cli/clients_list.h"
 #include "cli/gate.h"
+#include "cli/outfile.h"
 #include "cli/targets.h"
 #include "clients/client.h"
 #include "engine/engine.h"
@@ -281,8 +282,10 @@ static bool color_wanted(const struct config *cfg, int fd)
     return !cfg->no_color && isatty(fd);
 }
 
+/* *json_written: the whole report reached json_file, which may replace the
+ * previous one. */
 static enum status reports_write(const struct config *cfg, const struct report *rep,
-                                 FILE *json_file)
+                                 FILE *json_file, bool *json_written)
 {
     bool json_stdout = cfg->json != NULL && strcmp(cfg->json, "-") == 0;
     bool jsonl_stdout = cfg->jsonl != NULL && strcmp(cfg->jsonl, "-") == 0;
@@ -293,6 +296,7 @@ static enum status reports_write(const struct config *cfg, const struct report *
     }
     if (json_file != NULL) {
         TRY(report_json_write(json_file, rep));
+        *json_written = true;
     }
     return fflush(stdout) == 0 ? ST_OK : ST_IO;
 }
@@ -376,7 +380,8 @@ static enum status report_parts_fill(const struct config *cfg, const struct clie
 
 /* Grades, gates and reports every target; returns the exit status. */
 static int results_report(const struct config *cfg, const struct client_setup *cs,
-                          const struct target_slot *slots, size_t n_slots, FILE *json_file)
+                          const struct target_slot *slots, size_t n_slots, FILE *json_file,
+                          bool *json_written)
 {
     struct report_parts parts;
     struct report rep = {.min_grade = cfg->min_grade, .version = TLSGATE_VERSION};
@@ -385,7 +390,7 @@ static int results_report(const struct config *cfg, const struct client_setup *c
         st = report_parts_fill(cfg, cs, slots, n_slots, &parts, &rep);
     }
     if (st == ST_OK) {
-        st = reports_write(cfg, &rep, json_file);
+        st = reports_write(cfg, &rep, json_file, json_written);
     }
     report_parts_free(&parts);
     if (st != ST_OK) {
@@ -408,10 +413,14 @@ static void target_slot_free(struct target_slot *ts)
 }
 
 /* Report files named on the command line, opened before anything is scanned
- * so that an unwritable path is a configuration error, not a lost scan. */
+ * so that an unwritable path is a configuration error, not a lost scan. The
+ * JSON report replaces its file only once complete (see cli/outfile.h); JSON
+ * Lines are written as each target finishes, so that a cut run keeps what
+ * was done. */
 struct outputs {
-    FILE *json;  /* --json FILE; NULL for none or stdout */
-    FILE *jsonl; /* --jsonl FILE or stdout; NULL for none */
+    struct cli_outfile json; /* --json FILE; json.f NULL for none or stdout */
+    bool json_written;       /* the whole JSON report is in json.f */
+    FILE *jsonl;             /* --jsonl FILE or stdout; NULL for none */
 };
 
 static enum status output_open(const char *path, const char *option, FILE **out, char *err,
@@ -437,9 +446,9 @@ static enum status output_open(const char *path, const char *option, FILE **out,
 static enum status outputs_open(const struct config *cfg, struct outputs *o, char *err,
                                 size_t errlen)
 {
-    TRY(output_open(cfg->json, "JSON", &o->json, err, errlen));
-    if (o->json == stdout) {
-        o->json = NULL; /* written in place of the table, see reports_write */
+    /* --json - is written in place of the table, see reports_write */
+    if (cfg->json != NULL && strcmp(cfg->json, "-") != 0) {
+        TRY(cli_outfile_open(&o->json, cfg->json, err, errlen));
     }
     return output_open(cfg->jsonl, "JSON Lines", &o->jsonl, err, errlen);
 }
@@ -448,15 +457,16 @@ static enum status outputs_open(const struct config *cfg, struct outputs *o, cha
 static unsigned outputs_close(const struct config *cfg, struct outputs *o)
 {
     unsigned flags = 0;
-    if (o->json != NULL && fclose(o->json) != 0) {
-        fprintf(stderr, "tlsgate: could not finish writing %s.\n", cfg->json);
+    char err[512] = "";
+    if (cli_outfile_close(&o->json, o->json_written, err, sizeof(err)) != ST_OK) {
+        fprintf(stderr, "tlsgate: %s\n", err);
         flags |= GATE_INCOMPLETE;
     }
     if (o->jsonl != NULL && o->jsonl != stdout && fclose(o->jsonl) != 0) {
         fprintf(stderr, "tlsgate: could not finish writing %s.\n", cfg->jsonl);
         flags |= GATE_INCOMPLETE;
     }
-    o->json = o->jsonl = NULL;
+    o->jsonl = NULL;
     return flags;
 }
 
@@ -508,7 +518,8 @@ static int scan_command(const struct config *cfg)
     if (st == ST_USAGE) {
         goto out;
     }
-    rc = st == ST_OK ? results_report(cfg, &cs, slots, targets.n, o.json) : GATE_INCOMPLETE;
+    rc = st == ST_OK ? results_report(cfg, &cs, slots, targets.n, o.json.f, &o.json_written)
+                     : GATE_INCOMPLETE;
     if (rs.jsonl_status != ST_OK) {
         fprintf(stderr, "tlsgate: could not write the JSON Lines report.\n");
         rc |= GATE_INCOMPLETE;

@@ -2,8 +2,11 @@
 stops, whatever its standard streams and signals, and what it reads and
 writes around the scan itself."""
 
+import json
 import os
+import signal
 import subprocess
+import time
 
 import pytest
 
@@ -30,3 +33,69 @@ def test_closed_standard_stream(redirect):
                        stdin=subprocess.DEVNULL)
     assert p.returncode >= 0, "killed by signal %d: %s" % (-p.returncode, p.stderr)
     assert p.returncode == FLAG_INCOMPLETE, (p.returncode, p.stderr)
+
+
+@pytest.fixture(scope="module")
+def tarpit():
+    """Accepts, reads, never answers: a scan of it lasts until --timeout."""
+    port = servers.free_port()
+    args = ["/usr/bin/python3", os.path.join(servers.TOOLS_DIR, "badserver.py"), "--mode",
+            "tarpit", "--port", str(port), "--lifetime", "300"]
+    proc = servers.Process(args, "badserver --mode tarpit")
+    proc.wait_listening(port)
+    yield "127.0.0.1:%d" % port
+    proc.stop()
+
+
+OLD_REPORT = '{"an": "earlier report"}\n'
+
+
+def leftovers(directory, name):
+    """Files beside `name` other than itself: temporary reports left behind."""
+    return sorted(f for f in os.listdir(directory) if f != name)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_json_report_survives_an_interrupted_scan(tmp_path, tarpit, sig):
+    """--json FILE is replaced only by a complete report: a scan stopped by
+    a signal leaves the previous FILE as it was, and no temporary file."""
+    report = tmp_path / "report.json"
+    report.write_text(OLD_REPORT)
+    p = subprocess.Popen([tlsgate_run.binary(), "scan", tarpit, "--timeout", "5", "--clients",
+                          "none", "--json", str(report)], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env_plain())
+    time.sleep(1)
+    assert p.poll() is None, "the scan of a tarpit ended within 1 s"
+    p.send_signal(sig)
+    _, stderr = p.communicate(timeout=30)
+    assert p.returncode == -sig, (p.returncode, stderr)
+    assert report.read_text() == OLD_REPORT
+    assert leftovers(tmp_path, "report.json") == []
+
+
+def test_json_report_replaced_when_complete(tmp_path):
+    """A finished scan replaces FILE by a new file (rename), leaving nothing else."""
+    report = tmp_path / "report.json"
+    report.write_text(OLD_REPORT)
+    old_inode = report.stat().st_ino
+    port = servers.free_port()
+    p = subprocess.run([tlsgate_run.binary(), "scan", "127.0.0.1:%d" % port, "--timeout", "1",
+                        "--clients", "none", "--json", str(report)], capture_output=True,
+                       text=True, timeout=60, env=env_plain(), stdin=subprocess.DEVNULL)
+    assert p.returncode == FLAG_INCOMPLETE, p.stderr
+    doc = json.loads(report.read_text())
+    assert doc["exit"] == FLAG_INCOMPLETE
+    assert report.stat().st_ino != old_inode, "FILE was rewritten in place, not replaced"
+    assert leftovers(tmp_path, "report.json") == []
+    umask = os.umask(0)
+    os.umask(umask)
+    assert report.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_json_report_unwritable_is_a_usage_error(tmp_path):
+    """The report's directory is checked before the scan: exit 2, nothing scanned."""
+    missing = tmp_path / "no-such-dir" / "report.json"
+    run = tlsgate_run.run(["scan", "127.0.0.1:1", "--json", str(missing)], json_out=False)
+    assert run.rc == 2, run.describe()
+    assert str(missing) in run.stderr
+    assert not missing.parent.exists()
