@@ -296,6 +296,28 @@ static const char *bad_option_name(char **argv)
     return "an option";
 }
 
+/* One option as getopt returned it: stored, or a usage error in err. */
+static enum status option_take(int c, char **argv, struct config *cfg, char *err, size_t errlen)
+{
+    if (c == ':') {
+        snprintf(err, errlen, "%s needs a value.", bad_option_name(argv));
+        return ST_USAGE;
+    }
+    const struct cli_option *o = option_for(c);
+    if (c == '?' || o == NULL) {
+        if (optopt != 0 && optopt < LONG_BASE && optopt != '?') {
+            snprintf(err, errlen, "unknown option '-%c'; see 'tlsgate --help'.", optopt);
+        } else {
+            snprintf(err, errlen, "unknown option '%s'; see 'tlsgate --help'.",
+                     bad_option_name(argv));
+        }
+        return ST_USAGE;
+    }
+    return value_store(cfg, o, optarg, err, errlen);
+}
+
+/* Reads every option, even past a bad one: --help and --version answer
+ * whatever else was given. Returns the first error, its sentence in err. */
 static enum status options_read(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
 {
     struct option longs[N_OPTIONS + 1];
@@ -304,27 +326,17 @@ static enum status options_read(int argc, char **argv, struct config *cfg, char 
 
     optind = 0; /* glibc: start afresh (tests parse more than once) */
     opterr = 0;
-    for (;;) {
-        int c = getopt_long(argc, argv, shorts, longs, NULL);
-        if (c == -1) {
-            return ST_OK;
+    enum status first = ST_OK;
+    int c;
+    while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+        char why[256];
+        enum status st = option_take(c, argv, cfg, why, sizeof(why));
+        if (st != ST_OK && first == ST_OK) {
+            first = st;
+            snprintf(err, errlen, "%s", why);
         }
-        if (c == ':') {
-            snprintf(err, errlen, "%s needs a value.", bad_option_name(argv));
-            return ST_USAGE;
-        }
-        const struct cli_option *o = option_for(c);
-        if (c == '?' || o == NULL) {
-            if (optopt != 0 && optopt < LONG_BASE && optopt != '?') {
-                snprintf(err, errlen, "unknown option '-%c'; see 'tlsgate --help'.", optopt);
-            } else {
-                snprintf(err, errlen, "unknown option '%s'; see 'tlsgate --help'.",
-                         bad_option_name(argv));
-            }
-            return ST_USAGE;
-        }
-        TRY(value_store(cfg, o, optarg, err, errlen));
     }
+    return first;
 }
 
 static const struct {
@@ -399,12 +411,14 @@ enum status cli_config_parse(int argc, char **argv, const char *no_color_env, st
                              char *err, size_t errlen)
 {
     config_defaults(cfg);
-    TRY(options_read(argc, argv, cfg, err, errlen));
+    enum status st = options_read(argc, argv, cfg, err, errlen);
 
     /* --help and --version answer at once, whatever else was given. */
     if (cfg->command == CLI_CMD_HELP || cfg->command == CLI_CMD_VERSION) {
+        err[0] = '\0';
         return ST_OK;
     }
+    TRY(st);
     TRY(command_read(argc, argv, cfg, err, errlen));
     if (cfg->command == CLI_CMD_HELP || cfg->command == CLI_CMD_VERSION) {
         return ST_OK;

@@ -132,6 +132,26 @@ static void test_cli_help_and_version(void **state)
     assert_int_equal(cfg.command, CLI_CMD_CLIENTS);
 }
 
+/* docs/cli.md: --help and --version exit 0 "whatever else is given", bad
+ * options and values included. */
+static void test_cli_help_wins_over_errors(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    assert_int_equal(parse(&cfg, err, "--help", "--bogus", NULL), ST_OK);
+    assert_int_equal(cfg.command, CLI_CMD_HELP);
+    assert_int_equal(parse(&cfg, err, "--bogus", "-h", NULL), ST_OK);
+    assert_int_equal(cfg.command, CLI_CMD_HELP);
+    assert_int_equal(parse(&cfg, err, "scan", "--timeout", "0", "--help", NULL), ST_OK);
+    assert_int_equal(cfg.command, CLI_CMD_HELP);
+    assert_int_equal(parse(&cfg, err, "-x", "--version", "-q", "-v", NULL), ST_OK);
+    assert_int_equal(cfg.command, CLI_CMD_VERSION);
+    assert_int_equal(parse(&cfg, err, "frobnicate", "--help", "bad host", NULL), ST_OK);
+    assert_int_equal(cfg.command, CLI_CMD_HELP);
+    assert_int_equal(parse(&cfg, err, "scan", "h", "--json", "--help", NULL), ST_OK);
+    assert_string_equal(cfg.json, "--help"); /* a value, not the option */
+}
+
 static void test_cli_no_color_env(void **state)
 {
     (void)state;
@@ -271,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_cli_every_option),
         cmocka_unit_test(test_cli_short_and_long_forms),
         cmocka_unit_test(test_cli_help_and_version),
+        cmocka_unit_test(test_cli_help_wins_over_errors),
         cmocka_unit_test(test_cli_no_color_env),
         cmocka_unit_test(test_cli_bad_values_are_usage_errors),
         cmocka_unit_test(test_cli_target_forms_accepted),
