@@ -18,6 +18,10 @@ enum cli_command {
     CLI_CMD_VERSION,
 };
 
+/* Longest server_name: a DNS host name without its trailing dot (RFC 1035
+ * 2.3.4: 255 bytes on the wire are 253 characters as text). */
+#define CLI_SNI_MAX 253
+
 /* Targets named on the command line itself; -i FILE adds more at run time. */
 #define CLI_MAX_ARG_TARGETS 4096
 
@@ -33,6 +37,8 @@ struct config {
     const char *require_clients; /* --require-client: NULL when no client is required */
     const char *clients;         /* --clients: "all" (default), a list, or "none" */
     const char *sni;             /* --sni: NULL = the host name unless it is an IP literal */
+    /* --sni as sent, without a trailing dot: sni points here, not into argv */
+    char sni_name[CLI_SNI_MAX + 1];
 
     unsigned timeout_ms;  /* --timeout, given in seconds */
     unsigned max_time_ms; /* --max-time: the whole scan of one target, given in seconds */

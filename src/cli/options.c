@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "checks/target_spec.h"
 #include "cli/config.h"
 #include "cli/target.h"
 
@@ -23,6 +24,7 @@ enum opt_kind {
     OPT_FAMILY,  /* int, set to the row's value */
     OPT_COMMAND, /* enum cli_command, set to the row's value */
     OPT_SHARD,   /* "K/N" into shard_k and shard_n */
+    OPT_SNI,     /* a host name into sni_name, pointed to by sni */
 };
 
 struct cli_option {
@@ -60,7 +62,7 @@ static const struct cli_option cli_options[] = {
      "(android-*) or groups (ats, android, browsers), comma-separated"},
     {"clients", 0, "LIST", OPT_STRING, FIELD(clients), 0, 0,
      "clients to simulate (default all); 'none' skips the Clients section"},
-    {"sni", 0, "NAME", OPT_STRING, FIELD(sni), 0, 0,
+    {"sni", 0, "NAME", OPT_SNI, FIELD(sni), 0, 0,
      "server name to send (default: the target's host name, none for an IP address)"},
     {"timeout", 0, "SECONDS", OPT_SECONDS, FIELD(timeout_ms), 0, MAX_TIMEOUT_S,
      "wait this long for a connection or an answer (default 5)"},
@@ -210,6 +212,39 @@ bad:
     return ST_USAGE;
 }
 
+/* RFC 6066 3: server_name is a DNS host name, "without a trailing dot";
+ * "literal IPv4 and IPv6 addresses are not permitted". */
+static enum status sni_store(struct config *cfg, const struct cli_option *o, const char *arg,
+                             char *err, size_t errlen)
+{
+    size_t n = strlen(arg);
+    if (n == 0) {
+        snprintf(err, errlen, "--%s needs a value, not an empty string.", o->name);
+        return ST_USAGE;
+    }
+    if (target_is_ip_literal(arg)) {
+        snprintf(err, errlen,
+                 "--%s takes a host name, not an IP address ('%s'); RFC 6066 forbids addresses "
+                 "in server_name.",
+                 o->name, arg);
+        return ST_USAGE;
+    }
+    if (n > 1 && arg[n - 1] == '.') {
+        n--; /* the root: "example.test." is example.test */
+    }
+    if (!cli_hostname_valid(arg, n)) {
+        snprintf(err, errlen,
+                 "--%s needs a host name (dot-separated labels of 1 to 63 letters, digits or "
+                 "hyphens, %d characters at most), not '%.64s'.",
+                 o->name, CLI_SNI_MAX, arg);
+        return ST_USAGE;
+    }
+    memcpy(cfg->sni_name, arg, n);
+    cfg->sni_name[n] = '\0';
+    cfg->sni = cfg->sni_name;
+    return ST_OK;
+}
+
 static enum status value_store(struct config *cfg, const struct cli_option *o, const char *arg,
                                char *err, size_t errlen)
 {
@@ -244,6 +279,8 @@ static enum status value_store(struct config *cfg, const struct cli_option *o, c
         return ST_OK;
     case OPT_SHARD:
         return shard_store(cfg, o, arg, err, errlen);
+    case OPT_SNI:
+        return sni_store(cfg, o, arg, err, errlen);
     default:
         return value_store_number(cfg, o, arg, err, errlen);
     }

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/config.h"
+
 static bool port_valid(const char *p)
 {
     size_t n = strlen(p);
@@ -30,6 +32,39 @@ static bool host_valid(const char *h, size_t n)
         if (strchr(allowed, h[i]) == NULL) {
             return false;
         }
+    }
+    return true;
+}
+
+#define DNS_LABEL_MAX 63 /* RFC 1035 2.3.4 */
+
+static bool label_valid(const char *l, size_t n)
+{
+    static const char ldh[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                              "0123456789-";
+    if (n == 0 || n > DNS_LABEL_MAX || l[0] == '-' || l[n - 1] == '-') {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strchr(ldh, l[i]) == NULL) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool cli_hostname_valid(const char *name, size_t n)
+{
+    if (n == 0 || n > CLI_SNI_MAX) {
+        return false;
+    }
+    for (const char *end = name + n; name <= end;) {
+        const char *dot = memchr(name, '.', (size_t)(end - name));
+        const char *stop = dot != NULL ? dot : end;
+        if (!label_valid(name, (size_t)(stop - name))) {
+            return false;
+        }
+        name = stop + 1;
     }
     return true;
 }

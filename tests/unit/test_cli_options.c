@@ -187,6 +187,15 @@ static const struct {
     {{"scan", "h", "--port", "65536", NULL}, "--port"},
     {{"scan", "h", "--port", "0", NULL}, "--port"},
     {{"scan", "h", "--sni", "", NULL}, "empty"},
+    {{"scan", "h", "--sni", "127.0.0.1", NULL}, "not an IP address"},
+    {{"scan", "h", "--sni", "::1", NULL}, "not an IP address"},
+    {{"scan", "h", "--sni", "bad name", NULL}, "host name"},
+    {{"scan", "h", "--sni", "a..b", NULL}, "host name"},
+    {{"scan", "h", "--sni", ".", NULL}, "host name"},
+    {{"scan", "h", "--sni", "-a.test", NULL}, "host name"},
+    {{"scan", "h", "--sni", "a-.test", NULL}, "host name"},
+    {{"scan", "h", "--sni", "[::1]", NULL}, "host name"},
+    {{"scan", "h", "--sni", "a_b.test", NULL}, "host name"},
     {{"scan", "h", "-q", "-v", NULL}, "contradict"},
     {{"scan", "h", "--shard", "0/3", NULL}, "--shard"},
     {{"scan", "h", "--shard", "4/3", NULL}, "--shard"},
@@ -223,6 +232,41 @@ static void test_cli_bad_values_are_usage_errors(void **state)
         assert_null(strchr(err, '\n'));
         assert_int_equal(err[strlen(err) - 1], '.');
     }
+}
+
+#define LABEL63                                                                                    \
+    "abcdefghij"                                                                                   \
+    "abcdefghij"                                                                                   \
+    "abcdefghij"                                                                                   \
+    "abcdefghij"                                                                                   \
+    "abcdefghij"                                                                                   \
+    "abcdefghij"                                                                                   \
+    "abc"
+
+/* RFC 6066 3: server_name is a DNS host name, sent without a trailing dot:
+ * LDH labels of 1 to 63 characters, 253 in all. */
+static void test_cli_sni_is_a_host_name(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    assert_int_equal(parse(&cfg, err, "scan", "h", "--sni", "www.Example-1.test.", NULL), ST_OK);
+    assert_string_equal(cfg.sni, "www.Example-1.test");
+    assert_int_equal(parse(&cfg, err, "scan", "h", "--sni", "localhost", NULL), ST_OK);
+    assert_string_equal(cfg.sni, "localhost");
+    assert_int_equal(parse(&cfg, err, "scan", "h", "--sni", LABEL63 ".test", NULL), ST_OK);
+    assert_int_equal(parse(&cfg, err, "scan", "h", "--sni", LABEL63 "x.test", NULL), ST_USAGE);
+    assert_non_null(strstr(err, "host name"));
+
+    /* 4 labels of 63 and 3 dots make 255: cut to 254 it is too long, to 253
+     * it is not, nor with a trailing dot */
+    const char *name255 = LABEL63 "." LABEL63 "." LABEL63 "." LABEL63;
+    char name[300];
+    assert_int_equal(parse(&cfg, err, "scan", "h", "--sni", name255, NULL), ST_USAGE);
+    snprintf(name, sizeof(name), "%.254s", name255);
+    assert_int_equal(parse(&cfg, err, "scan", "h", "--sni", name, NULL), ST_USAGE);
+    snprintf(name, sizeof(name), "%.253s.", name255);
+    assert_int_equal(parse(&cfg, err, "scan", "h", "--sni", name, NULL), ST_OK);
+    assert_int_equal(strlen(cfg.sni), 253);
 }
 
 static void test_cli_target_forms_accepted(void **state)
@@ -294,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_cli_help_wins_over_errors),
         cmocka_unit_test(test_cli_no_color_env),
         cmocka_unit_test(test_cli_bad_values_are_usage_errors),
+        cmocka_unit_test(test_cli_sni_is_a_host_name),
         cmocka_unit_test(test_cli_target_forms_accepted),
         cmocka_unit_test(test_cli_help_lists_every_option),
     };
