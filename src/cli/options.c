@@ -417,6 +417,7 @@ static enum status targets_read(int argc, char **argv, struct config *cfg, char 
             return ST_USAGE;
         }
         TRY(cli_target_check(argv[optind], err, errlen));
+        TRY(cli_target_family_check(argv[optind], cfg->family, err, errlen));
         cfg->targets[cfg->n_targets++] = argv[optind];
     }
     return ST_OK;

@@ -1,8 +1,10 @@
 #include "cli/target.h"
 
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cli/config.h"
 
@@ -133,6 +135,28 @@ enum status cli_target_check(const char *spec, char *err, size_t errlen)
     }
     if (colon != NULL && !port_valid(colon + 1)) {
         snprintf(err, errlen, "target '%s' has a bad port; ports are 1 to 65535.", spec);
+        return ST_USAGE;
+    }
+    return ST_OK;
+}
+
+enum status cli_target_family_check(const char *spec, int family, char *err, size_t errlen)
+{
+    /* cli_target_check's forms: "[v6]..." or a bare IPv6 literal (two colons
+     * or more), else host[:port] */
+    const char *colon = strchr(spec, ':');
+    bool is_v6 = spec[0] == '[' || (colon != NULL && strchr(colon + 1, ':') != NULL);
+    char host[CLI_TARGET_MAX + 1];
+    snprintf(host, sizeof(host), "%.*s", colon != NULL ? (int)(colon - spec) : (int)strlen(spec),
+             spec);
+    struct in_addr v4;
+    bool is_v4 = !is_v6 && inet_pton(AF_INET, host, &v4) == 1;
+    if (family == AF_INET && is_v6) {
+        snprintf(err, errlen, "target '%s' is an IPv6 address, but -4 scans over IPv4 only.", spec);
+        return ST_USAGE;
+    }
+    if (family == AF_INET6 && is_v4) {
+        snprintf(err, errlen, "target '%s' is an IPv4 address, but -6 scans over IPv6 only.", spec);
         return ST_USAGE;
     }
     return ST_OK;

@@ -12,6 +12,13 @@
  * err when the spec is malformed. */
 enum status cli_target_check(const char *spec, char *err, size_t errlen) MUST_CHECK;
 
+/* Whether -4 (family AF_INET) or -6 (AF_INET6) can scan a target spec that
+ * passed cli_target_check: ST_USAGE, with one sentence in err, for an IP
+ * literal of the other family, which no resolver turns into an address of
+ * the family asked for. Host names and AF_UNSPEC always pass. */
+enum status cli_target_family_check(const char *spec, int family, char *err,
+                                    size_t errlen) MUST_CHECK;
+
 /* An RFC 1123 host name as server_name needs it (RFC 6066 3): labels of 1 to
  * 63 letters, digits and hyphens, neither first nor last a hyphen, joined by
  * dots, n characters in all (at most CLI_SNI_MAX, no trailing dot). An IPv4

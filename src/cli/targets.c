@@ -45,8 +45,9 @@ static size_t line_trim(char *line, char **start)
     return n;
 }
 
-static enum status file_read(FILE *f, const char *name, struct target_list *out, char *err,
-                             size_t errlen)
+/* Reads the targets of f; each must be one that -4/-6 (family) can scan. */
+static enum status file_read(FILE *f, const char *name, int family, struct target_list *out,
+                             char *err, size_t errlen)
 {
     char line[CLI_TARGET_MAX + 64];
     unsigned long lineno = 0;
@@ -62,7 +63,8 @@ static enum status file_read(FILE *f, const char *name, struct target_list *out,
             continue;
         }
         char why[256];
-        if (cli_target_check(spec, why, sizeof(why)) != ST_OK) {
+        if (cli_target_check(spec, why, sizeof(why)) != ST_OK ||
+            cli_target_family_check(spec, family, why, sizeof(why)) != ST_OK) {
             snprintf(err, errlen, "%s line %lu: %s", name, lineno, why);
             return ST_USAGE;
         }
@@ -80,18 +82,18 @@ static enum status file_read(FILE *f, const char *name, struct target_list *out,
     return ST_OK;
 }
 
-static enum status input_read(const char *path, FILE *in, struct target_list *out, char *err,
-                              size_t errlen)
+static enum status input_read(const char *path, int family, FILE *in, struct target_list *out,
+                              char *err, size_t errlen)
 {
     if (strcmp(path, "-") == 0) {
-        return file_read(in, "stdin", out, err, errlen);
+        return file_read(in, "stdin", family, out, err, errlen);
     }
     FILE *f = fopen(path, "r");
     if (f == NULL) {
         snprintf(err, errlen, "cannot open target file %s: %s.", path, strerror(errno));
         return ST_USAGE;
     }
-    enum status st = file_read(f, path, out, err, errlen);
+    enum status st = file_read(f, path, family, out, err, errlen);
     fclose(f);
     return st;
 }
@@ -104,7 +106,7 @@ enum status cli_targets_collect(const struct config *cfg, FILE *in, struct targe
         TRY(target_add(out, cfg->targets[i], strlen(cfg->targets[i])));
     }
     if (cfg->input != NULL) {
-        TRY(input_read(cfg->input, in, out, err, errlen));
+        TRY(input_read(cfg->input, cfg->family, in, out, err, errlen));
     }
     if (out->n == 0) {
         snprintf(err, errlen, "no targets to scan: %s holds none.",

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cli/gate.h"
@@ -165,6 +166,35 @@ static void test_targets_bad_file_is_usage_error(void **state)
     free(cfg);
 }
 
+/* -4 and -6 hold for the targets of -i FILE too: a literal of the other
+ * family cannot be scanned. */
+static void test_targets_file_of_the_other_family(void **state)
+{
+    (void)state;
+    struct config *cfg = calloc(1, sizeof(*cfg));
+    cfg->command = CLI_CMD_SCAN;
+    cfg->input = "-";
+    cfg->family = AF_INET;
+    static char v6[] = "ok.test\n127.0.0.1\n[::1]:443\n";
+    FILE *in = fmemopen(v6, strlen(v6), "r");
+    struct target_list list;
+    char err[256] = "";
+    assert_int_equal(cli_targets_collect(cfg, in, &list, err, sizeof(err)), ST_USAGE);
+    assert_non_null(strstr(err, "line 3"));
+    assert_non_null(strstr(err, "IPv6 address"));
+    cli_targets_free(&list);
+    fclose(in);
+
+    cfg->family = AF_INET6;
+    in = fmemopen(v6, strlen(v6), "r");
+    assert_int_equal(cli_targets_collect(cfg, in, &list, err, sizeof(err)), ST_USAGE);
+    assert_non_null(strstr(err, "line 2"));
+    assert_non_null(strstr(err, "IPv4 address"));
+    cli_targets_free(&list);
+    fclose(in);
+    free(cfg);
+}
+
 /* Shards 1..n of the same list cover every target exactly once. */
 static void test_targets_shards_partition_the_list(void **state)
 {
@@ -209,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_gate_combine_ors_targets),
         cmocka_unit_test(test_targets_from_file_and_stdin),
         cmocka_unit_test(test_targets_bad_file_is_usage_error),
+        cmocka_unit_test(test_targets_file_of_the_other_family),
         cmocka_unit_test(test_targets_shards_partition_the_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

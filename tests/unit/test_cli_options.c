@@ -75,7 +75,7 @@ static void test_cli_every_option(void **state)
                            "www.example.test", "--timeout", "2.5", "-6", "--no-color", "-vv",
                            "--parallel", "4", "--rate", "10.5", "--jobs", "3", "-i", "fleet.txt",
                            "--port", "8443", "--jsonl", "fleet.jsonl", "--shard", "2/5",
-                           "--all-addresses", "a.test", "[::1]:443", "127.0.0.1:8443", NULL),
+                           "--all-addresses", "a.test", "[::1]:443", "b.test:8443", NULL),
                      ST_OK);
     assert_string_equal(cfg.json, "out.json");
     assert_int_equal(cfg.min_grade, 'B');
@@ -211,6 +211,11 @@ static const struct {
     {{"scan", "[::1]:x", NULL}, "bad port"},
     {{"scan", "https://h/", NULL}, "URL"},
     {{"scan", "bad host", NULL}, "not a valid host"},
+    {{"scan", "-4", "[::1]:443", NULL}, "IPv6 address"},
+    {{"scan", "-4", "::1", NULL}, "IPv6 address"},
+    {{"scan", "--ipv4", "[fe80::1%lo]", NULL}, "IPv6 address"},
+    {{"scan", "-6", "127.0.0.1:443", NULL}, "IPv4 address"},
+    {{"scan", "h", "127.0.0.1", "--ipv6", NULL}, "IPv4 address"},
 };
 
 static void test_cli_bad_values_are_usage_errors(void **state)
@@ -277,6 +282,10 @@ static void test_cli_target_forms_accepted(void **state)
                            "[2001:db8::1]:443", "[::1]", "::1", "fe80::1%lo", NULL),
                      ST_OK);
     assert_int_equal(cfg.n_targets, 7);
+
+    /* -4 and -6 refuse only the literals of the other family */
+    assert_int_equal(parse(&cfg, err, "scan", "-4", "127.0.0.1:443", "v4.test", NULL), ST_OK);
+    assert_int_equal(parse(&cfg, err, "scan", "-6", "[::1]:443", "v6.test:8443", NULL), ST_OK);
 }
 
 static void test_cli_help_lists_every_option(void **state)
