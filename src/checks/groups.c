@@ -5,7 +5,11 @@
  *    selected_group is the pick (RFC 8446 4.2.8), so no key is computed.
  *  - TLS <= 1.2: only ECDHE suites are offered and the curve is read from the
  *    ServerKeyExchange (RFC 8422 5.4). FFDHE groups are not enumerated there:
- *    few servers negotiate them (RFC 7919); DHE sizes are kept per suite. */
+ *    few servers negotiate them (RFC 7919); DHE sizes are kept per suite.
+ *    RFC 8422 5.1 lets supported_groups constrain the certificate's curve
+ *    too: ECDHE_RSA suites are used when the server takes any, and with only
+ *    ECDHE_ECDSA ones the certificate's curve is offered in every probe, or
+ *    a server would refuse each hello without it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +25,7 @@ struct group_chunk {
     size_t n;
     uint16_t suites[RESULTS_MAX_SUITES];
     size_t n_suites;
+    uint16_t cert_curve; /* offered in every probe (ECDSA suites only); 0 if none */
     bool retried;
     uint8_t random[32];
 };
@@ -56,6 +61,22 @@ static void group_chunk_accept(struct group_chunk *gc, uint16_t group)
         } else {
             group_chunk_send(gc);
         }
+        return;
+    }
+    if (group == gc->cert_curve) {
+        /* The certificate's curve, offered last, was picked over the rest of
+         * the chunk. A server that follows the client's order (OpenSSL and
+         * nginx apply one preference setting to suites and groups) takes none
+         * of the rest; one that enforces its own may simply prefer it. */
+        const struct proto_result *pr = &gc->sc->r->protos[results_proto_index(gc->version)];
+        if (pr->order != ORDER_CLIENT) {
+            struct scan_ctx *sc = gc->sc;
+            for (size_t i = 0; i < gc->n && sc->n_groups12_unsure < RESULTS_MAX_GROUPS; i++) {
+                sc->groups12_unsure[sc->n_groups12_unsure++] = gc->groups[i];
+            }
+            sc->groups12_unsure_version = gc->version;
+        }
+        group_chunk_end(gc, NULL);
         return;
     }
     char trouble[RESULTS_TEXT];
@@ -101,8 +122,17 @@ static void group_chunk_send(struct group_chunk *gc)
     scan_hello_init(gc->sc, &h, gc->version, gc->random);
     h.suites = gc->suites;
     h.n_suites = gc->n_suites;
-    h.groups = gc->groups;
+    uint16_t groups[SCAN_CHUNK_GROUPS + 1];
+    memcpy(groups, gc->groups, gc->n * sizeof(groups[0]));
+    h.groups = groups;
     h.n_groups = gc->n;
+    bool has_curve = false;
+    for (size_t i = 0; i < gc->n; i++) {
+        has_curve = has_curve || groups[i] == gc->cert_curve;
+    }
+    if (gc->cert_curve != 0 && !has_curve) {
+        groups[h.n_groups++] = gc->cert_curve; /* last: the least preferred */
+    }
     if (gc->version == VERSION_TLS13) {
         h.flags |= SCAN_HELLO_EMPTY_KEY_SHARE;
     }
@@ -116,7 +146,7 @@ static void group_chunk_send(struct group_chunk *gc)
 
 /* Starts one chunk per SCAN_CHUNK_GROUPS candidates of the kinds wanted. */
 static void groups_start(struct scan_ctx *sc, uint16_t version, const uint16_t *suites,
-                         size_t n_suites, bool tls13)
+                         size_t n_suites, bool tls13, uint16_t cert_curve)
 {
     struct group_chunk *gc = NULL;
     for (size_t i = 0; i < group_table_len; i++) {
@@ -131,7 +161,8 @@ static void groups_start(struct scan_ctx *sc, uint16_t version, const uint16_t *
                 sc->r->groups_complete = false;
                 return;
             }
-            *gc = (struct group_chunk){.sc = sc, .version = version, .n_suites = n_suites};
+            *gc = (struct group_chunk){
+                .sc = sc, .version = version, .n_suites = n_suites, .cert_curve = cert_curve};
             memcpy(gc->suites, suites, n_suites * sizeof(suites[0]));
         }
         gc->groups[gc->n++] = g->code;
@@ -154,21 +185,47 @@ void groups_tls13_start(struct scan_ctx *sc)
         suites[n++] = (uint16_t)pr->suites[i].code;
     }
     if (n > 0) {
-        groups_start(sc, VERSION_TLS13, suites, n, true);
+        groups_start(sc, VERSION_TLS13, suites, n, true, 0);
     }
 }
 
-/* The ECDHE suites the server accepted in one version. */
-static size_t groups_ecdhe_suites(const struct proto_result *pr, uint16_t *out)
+/* The ECDHE suites the server accepted in one version: those not signed with
+ * ECDSA when there are any. Sets *ecdsa_only when only ECDSA ones exist. */
+static size_t groups_ecdhe_suites(const struct proto_result *pr, uint16_t *out, bool *ecdsa_only)
 {
     size_t n = 0;
+    size_t n_ecdsa = 0;
+    uint16_t ecdsa[RESULTS_MAX_SUITES];
     for (size_t i = 0; pr->state == PROTO_SUPPORTED && i < pr->n_suites; i++) {
         const struct suite_info *s = suite_find(pr->suites[i].code);
-        if (s != NULL && s->kex == KEX_ECDHE) {
+        if (s == NULL || s->kex != KEX_ECDHE) {
+            continue;
+        }
+        if (s->auth == AUTH_ECDSA) {
+            ecdsa[n_ecdsa++] = (uint16_t)s->code;
+        } else {
             out[n++] = (uint16_t)s->code;
         }
     }
+    *ecdsa_only = n == 0 && n_ecdsa > 0;
+    if (*ecdsa_only) {
+        memcpy(out, ecdsa, n_ecdsa * sizeof(out[0]));
+        n = n_ecdsa;
+    }
     return n;
+}
+
+/* The named group of the server's EC certificate, 0 when it has none. */
+static uint16_t groups_cert_curve(const struct scan_results *r)
+{
+    const struct cert_result *ec = results_cert_for_key_type(r, "EC");
+    if (ec == NULL || ec->curve[0] == '\0') {
+        return 0;
+    }
+    /* libcrypto's short name for P-256 is not the IANA one. */
+    const char *name = strcmp(ec->curve, "prime256v1") == 0 ? "secp256r1" : ec->curve;
+    const struct group_info *g = group_find_name(name);
+    return g != NULL ? g->code : 0;
 }
 
 void groups_tls12_start(struct scan_ctx *sc, bool early)
@@ -178,10 +235,54 @@ void groups_tls12_start(struct scan_ctx *sc, bool early)
     for (size_t v = 0; !sc->groups12_started && v < n_versions; v++) {
         const struct proto_result *pr = &sc->r->protos[results_proto_index(versions[v])];
         uint16_t suites[RESULTS_MAX_SUITES];
-        size_t n = groups_ecdhe_suites(pr, suites);
+        bool ecdsa_only = false;
+        size_t n = groups_ecdhe_suites(pr, suites, &ecdsa_only);
         if (n > 0) {
             sc->groups12_started = true;
-            groups_start(sc, versions[v], suites, n, false);
+            groups_start(sc, versions[v], suites, n, false,
+                         ecdsa_only ? groups_cert_curve(sc->r) : 0);
         }
     }
+}
+
+/* The groups an ECDSA server hid behind its certificate's curve in TLS 1.2
+ * are judged by TLS 1.3, where no certificate constrains the groups: one the
+ * server refuses there is taken as refused here too (servers configure one
+ * group list for both); one it accepts there stays untested, and the list is
+ * incomplete. */
+void groups_settle(struct scan_ctx *sc)
+{
+    size_t n = sc->n_groups12_unsure;
+    if (n == 0) {
+        return;
+    }
+    const char *v = version_name(sc->groups12_unsure_version);
+    const struct proto_result *tls13 = &sc->r->protos[results_proto_index(VERSION_TLS13)];
+    if (tls13->state != PROTO_SUPPORTED || !sc->r->groups_complete) {
+        sc->r->groups_complete = false;
+        scan_note(sc,
+                  "%s groups: the server prefers its ECDSA certificate's curve, which every "
+                  "hello must offer: %zu other groups could not be tested",
+                  v, n);
+        return;
+    }
+    size_t open = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < sc->r->n_groups; k++) {
+            const struct group_result *g = &sc->r->groups[k];
+            open += g->code == sc->groups12_unsure[i] && g->tls13;
+        }
+    }
+    if (open > 0) {
+        sc->r->groups_complete = false;
+        scan_note(sc,
+                  "%s groups: the server prefers its ECDSA certificate's curve, which every "
+                  "hello must offer: %zu groups it accepts in TLS 1.3 could not be tested",
+                  v, open);
+        return;
+    }
+    scan_note(sc,
+              "%s groups: the server prefers its ECDSA certificate's curve over %zu others "
+              "offered with it, all refused in TLS 1.3; taken as refused in %s too",
+              v, n, v);
 }

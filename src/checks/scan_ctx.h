@@ -91,6 +91,10 @@ struct scan_ctx {
     size_t timeout_bytes_max;     /* most bytes any timed-out probe had received */
     size_t closed_bytes_max;      /* most bytes any probe closed mid-answer had received */
     bool groups12_started;
+    /* TLS <= 1.2 groups hidden behind the ECDSA certificate's curve */
+    uint16_t groups12_unsure[RESULTS_MAX_GROUPS];
+    size_t n_groups12_unsure;
+    uint16_t groups12_unsure_version;
     bool cert_started;
     bool cert_pending; /* the libssl handshake for the certificate is running */
     bool clients_started;
@@ -146,6 +150,9 @@ void groups_tls13_start(struct scan_ctx *sc);
 /* TLS <= 1.2 ECDHE curves, in the highest such version with ECDHE suites;
  * `early`: only TLS 1.2, as soon as its suites are known. */
 void groups_tls12_start(struct scan_ctx *sc, bool early);
+/* Once every probe is done: judges the TLS 1.2 groups that an ECDSA server's
+ * preference for its certificate's curve left untested (see groups.c). */
+void groups_settle(struct scan_ctx *sc);
 
 /* certificate.c */
 void certificate_from_flight(struct scan_ctx *sc, const struct server_flight *f, uint16_t version);

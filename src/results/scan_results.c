@@ -70,17 +70,24 @@ struct group_result *results_group(struct scan_results *r, uint16_t code)
     return g;
 }
 
+const struct cert_result *results_cert_for_key_type(const struct scan_results *r,
+                                                    const char *key_type)
+{
+    if (r->cert.present && strcasecmp(r->cert.key_type, key_type) == 0) {
+        return &r->cert;
+    }
+    for (size_t i = 0; i < r->n_other_certs; i++) {
+        if (strcasecmp(r->other_certs[i].key_type, key_type) == 0) {
+            return &r->other_certs[i];
+        }
+    }
+    return NULL;
+}
+
 const struct cert_result *results_cert_for_suite(const struct scan_results *r, uint32_t code)
 {
     const struct suite_info *s = suite_find(code);
     const char *want = s != NULL ? suite_cert_key_type(s) : NULL;
-    if (want == NULL || !r->cert.present || strcasecmp(r->cert.key_type, want) == 0) {
-        return &r->cert;
-    }
-    for (size_t i = 0; i < r->n_other_certs; i++) {
-        if (strcasecmp(r->other_certs[i].key_type, want) == 0) {
-            return &r->other_certs[i];
-        }
-    }
-    return &r->cert;
+    const struct cert_result *c = want != NULL ? results_cert_for_key_type(r, want) : NULL;
+    return c != NULL ? c : &r->cert;
 }

@@ -139,6 +139,9 @@ struct scan_results *results_new(void);
 /* The certificate that authenticates suite `code` (the leaf of the key type
  * its key exchange relies on), else the first leaf seen. */
 const struct cert_result *results_cert_for_suite(const struct scan_results *r, uint32_t code);
+/* The kept certificate of this key type ("RSA", "EC", ...), or NULL. */
+const struct cert_result *results_cert_for_key_type(const struct scan_results *r,
+                                                    const char *key_type);
 void results_free(struct scan_results *r);
 /* Appends a note (printf-style); silently dropped past RESULTS_MAX_NOTES. */
 void results_note(struct scan_results *r, const char *fmt, ...)

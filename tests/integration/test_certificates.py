@@ -85,3 +85,30 @@ def test_tls13_ccm_only_server_certificate_is_read(pki):
     assert t["certificate"] is not None, run.describe()
     assert t["certificate"]["sha256"] == hashlib.sha256(rsa.der).hexdigest(), run.describe()
     assert not run.rc & tlsgate_run.FLAG_INCOMPLETE, run.describe()
+
+
+@pytest.mark.parametrize("server_order", [False, True], ids=["client-order", "server-order"])
+def test_ecdsa_server_groups_in_tls12(pki, server_order):
+    """RFC 8422 5.1: supported_groups also limits the ECDSA certificate's curve, so
+    each TLS 1.2 group probe must offer P-256. A server that follows the client's
+    order then shows every group; one that prefers P-256 itself hides those it
+    likes less, and the list says it is incomplete instead of leaving them out."""
+    ec = pki.credential("ecdsa256")
+    port = servers.free_port()
+    args = ["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-quiet", "-cert", ec.cert,
+            "-key", ec.key, "-tls1_2", "-groups", "X25519:P-256:P-384"]
+    proc = servers.Process(args + (["-serverpref"] if server_order else []), "s_server, ECDSA")
+    try:
+        proc.wait_listening(port)
+        run = tlsgate_run.run(["scan", "127.0.0.1:%d" % port, "--clients", "none"])
+    finally:
+        proc.stop()
+    t = run.target()
+    names = sorted(g["name"] for g in t["groups"] if g["tls12"])
+    if server_order:
+        assert names == ["secp256r1", "x25519"], run.describe()
+        assert t["groups_complete"] is False, run.describe()
+        assert any("ECDSA certificate's curve" in n for n in t["notes"]), run.describe()
+    else:
+        assert names == ["secp256r1", "secp384r1", "x25519"], run.describe()
+        assert t["groups_complete"] is True, run.describe()
