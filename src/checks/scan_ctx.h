@@ -91,6 +91,7 @@ struct scan_ctx {
     size_t timeout_bytes_max;     /* most bytes any timed-out probe had received */
     size_t closed_bytes_max;      /* most bytes any probe closed mid-answer had received */
     bool groups12_started;
+    bool groups13_started;
     /* TLS <= 1.2 groups hidden behind the ECDSA certificate's curve */
     uint16_t groups12_unsure[RESULTS_MAX_GROUPS];
     size_t n_groups12_unsure;

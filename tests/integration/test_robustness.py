@@ -176,6 +176,7 @@ def test_max_time_bounds_a_slow_server(bad):
         assert run.elapsed < 4, run.describe()
     assert run.rc & FLAG_INCOMPLETE, run.describe()
     assert "time limit" in words(run.target()), run.describe()
+    assert run.target()["groups_complete"] is False, "groups were never probed"
 
 
 def test_plain_http(bad):
