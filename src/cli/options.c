@@ -25,6 +25,7 @@ enum opt_kind {
     OPT_COMMAND, /* enum cli_command, set to the row's value */
     OPT_SHARD,   /* "K/N" into shard_k and shard_n */
     OPT_SNI,     /* a host name into sni_name, pointed to by sni */
+    OPT_LIST,    /* const char *, comma-separated items, none of them empty */
 };
 
 struct cli_option {
@@ -57,10 +58,10 @@ static const struct cli_option cli_options[] = {
      "them to stdout instead of the table"},
     {"min-grade", 0, "A..F", OPT_GRADE, FIELD(min_grade), 0, 0,
      "fail (exit flag 1) when a suite grades below this (default A)"},
-    {"require-client", 0, "LIST", OPT_STRING, FIELD(require_clients), 0, 0,
+    {"require-client", 0, "LIST", OPT_LIST, FIELD(require_clients), 0, 0,
      "fail (exit flag 4) when one of these clients cannot connect: ids, globs "
      "(android-*) or groups (ats, android, browsers), comma-separated"},
-    {"clients", 0, "LIST", OPT_STRING, FIELD(clients), 0, 0,
+    {"clients", 0, "LIST", OPT_LIST, FIELD(clients), 0, 0,
      "clients to simulate (default all); 'none' skips the Clients section"},
     {"sni", 0, "NAME", OPT_SNI, FIELD(sni), 0, 0,
      "server name to send (default: the target's host name, none for an IP address)"},
@@ -245,6 +246,33 @@ static enum status sni_store(struct config *cfg, const struct cli_option *o, con
     return ST_OK;
 }
 
+/* A client LIST: items separated by commas, blanks around them allowed. An
+ * empty item is a slip (",," or a trailing comma) that would otherwise
+ * select nothing, or less than was meant, without a word. */
+static enum status list_store(struct config *cfg, const struct cli_option *o, const char *arg,
+                              char *err, size_t errlen)
+{
+    if (arg[0] == '\0') {
+        snprintf(err, errlen, "--%s needs a value, not an empty string.", o->name);
+        return ST_USAGE;
+    }
+    for (const char *item = arg;; item += strcspn(item, ",") + 1) {
+        size_t n = strcspn(item, ",");
+        if (strspn(item, " ") >= n) {
+            snprintf(err, errlen,
+                     "--%s has an empty item in '%s'; separate ids, globs and groups with single "
+                     "commas.",
+                     o->name, arg);
+            return ST_USAGE;
+        }
+        if (item[n] == '\0') {
+            break;
+        }
+    }
+    *(const char **)field_at(cfg, o) = arg;
+    return ST_OK;
+}
+
 static enum status value_store(struct config *cfg, const struct cli_option *o, const char *arg,
                                char *err, size_t errlen)
 {
@@ -281,6 +309,8 @@ static enum status value_store(struct config *cfg, const struct cli_option *o, c
         return shard_store(cfg, o, arg, err, errlen);
     case OPT_SNI:
         return sni_store(cfg, o, arg, err, errlen);
+    case OPT_LIST:
+        return list_store(cfg, o, arg, err, errlen);
     default:
         return value_store_number(cfg, o, arg, err, errlen);
     }

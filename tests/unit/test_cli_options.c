@@ -114,6 +114,8 @@ static void test_cli_short_and_long_forms(void **state)
     assert_int_equal(cfg.verbose, 2);
     assert_int_equal(parse(&cfg, err, "scan", "--json=-", "h", NULL), ST_OK);
     assert_string_equal(cfg.json, "-");
+    assert_int_equal(parse(&cfg, err, "scan", "h", "--clients", "ios-17, android-*", NULL), ST_OK);
+    assert_string_equal(cfg.clients, "ios-17, android-*");
 }
 
 static void test_cli_help_and_version(void **state)
@@ -197,6 +199,11 @@ static const struct {
     {{"scan", "h", "--sni", "[::1]", NULL}, "host name"},
     {{"scan", "h", "--sni", "a_b.test", NULL}, "host name"},
     {{"scan", "h", "-q", "-v", NULL}, "contradict"},
+    {{"scan", "h", "--clients", ",", NULL}, "--clients has an empty item"},
+    {{"scan", "h", "--clients", "ios-17,,android-*", NULL}, "empty item"},
+    {{"scan", "h", "--clients", "ios-17,", NULL}, "empty item"},
+    {{"scan", "h", "--clients", " ", NULL}, "empty item"},
+    {{"scan", "h", "--require-client", ", ats", NULL}, "--require-client has an empty item"},
     {{"scan", "h", "--shard", "0/3", NULL}, "--shard"},
     {{"scan", "h", "--shard", "4/3", NULL}, "--shard"},
     {{"scan", "h", "--shard", "3", NULL}, "--shard"},
