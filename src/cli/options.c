@@ -363,8 +363,12 @@ static const char *bad_option_name(char **argv)
     return "an option";
 }
 
-/* One option as getopt returned it: stored, or a usage error in err. */
-static enum status option_take(int c, char **argv, struct config *cfg, char *err, size_t errlen)
+/* One option as getopt returned it: stored, or a usage error in err.
+ * given[row]: that option's value was stored already. A second value is
+ * refused rather than silently winning over the first; flags and counts
+ * may repeat. */
+static enum status option_take(int c, char **argv, struct config *cfg, bool *given, char *err,
+                               size_t errlen)
 {
     if (c == ':') {
         snprintf(err, errlen, "%s needs a value.", bad_option_name(argv));
@@ -380,6 +384,11 @@ static enum status option_take(int c, char **argv, struct config *cfg, char *err
         }
         return ST_USAGE;
     }
+    if (o->arg != NULL && given[o - cli_options]) {
+        snprintf(err, errlen, "--%s given twice; give it once.", o->name);
+        return ST_USAGE;
+    }
+    given[o - cli_options] = true;
     return value_store(cfg, o, optarg, err, errlen);
 }
 
@@ -394,10 +403,11 @@ static enum status options_read(int argc, char **argv, struct config *cfg, char 
     optind = 0; /* glibc: start afresh (tests parse more than once) */
     opterr = 0;
     enum status first = ST_OK;
+    bool given[N_OPTIONS] = {false};
     int c;
     while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
         char why[256];
-        enum status st = option_take(c, argv, cfg, why, sizeof(why));
+        enum status st = option_take(c, argv, cfg, given, why, sizeof(why));
         if (st != ST_OK && first == ST_OK) {
             first = st;
             snprintf(err, errlen, "%s", why);

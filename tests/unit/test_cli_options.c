@@ -281,6 +281,36 @@ static void test_cli_sni_is_a_host_name(void **state)
     assert_int_equal(strlen(cfg.sni), 253);
 }
 
+/* An option that takes a value takes one: a second one was a slip, and
+ * which one wins would be a guess. Flags and -v counts may repeat. */
+static void test_cli_value_options_given_once(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    assert_int_equal(parse(&cfg, err, "scan", "h", "--json", "-", "--json", "x.json", NULL),
+                     ST_USAGE);
+    assert_string_equal(err, "--json given twice; give it once.");
+    assert_int_equal(parse(&cfg, err, "scan", "h", "--json=a", "--jsonl", "b", "--json", "a", NULL),
+                     ST_USAGE);
+    assert_non_null(strstr(err, "--json given twice"));
+    assert_int_equal(parse(&cfg, err, "scan", "-i", "a", "h", "--input", "b", NULL), ST_USAGE);
+    assert_non_null(strstr(err, "--input given twice"));
+    assert_int_equal(parse(&cfg, err, "scan", "h", "--timeout", "1", "--timeout", "1", NULL),
+                     ST_USAGE);
+    assert_non_null(strstr(err, "--timeout given twice"));
+    assert_int_equal(parse(&cfg, err, "scan", "h", "--sni", "a.test", "--sni", "b.test", NULL),
+                     ST_USAGE);
+    assert_int_equal(parse(&cfg, err, "scan", "h", "--shard", "1/2", "--shard", "2/2", NULL),
+                     ST_USAGE);
+    assert_int_equal(parse(&cfg, err, "scan", "h", "--clients", "all", "--clients", "none", NULL),
+                     ST_USAGE);
+
+    assert_int_equal(parse(&cfg, err, "scan", "h", "-v", "-v", "--no-color", "--no-color",
+                           "--all-addresses", "--all-addresses", "-4", "-4", NULL),
+                     ST_OK);
+    assert_int_equal(cfg.verbose, 2);
+}
+
 static void test_cli_target_forms_accepted(void **state)
 {
     (void)state;
@@ -355,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_cli_no_color_env),
         cmocka_unit_test(test_cli_bad_values_are_usage_errors),
         cmocka_unit_test(test_cli_sni_is_a_host_name),
+        cmocka_unit_test(test_cli_value_options_given_once),
         cmocka_unit_test(test_cli_target_forms_accepted),
         cmocka_unit_test(test_cli_help_lists_every_option),
     };
