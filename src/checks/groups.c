@@ -253,10 +253,6 @@ void groups_tls12_start(struct scan_ctx *sc, bool early)
  * incomplete. */
 void groups_settle(struct scan_ctx *sc)
 {
-    if (sc->n_over_budget > 0 && !(sc->groups12_started && sc->groups13_started)) {
-        /* The time limit may have come before the suites that start them. */
-        sc->r->groups_complete = false;
-    }
     size_t n = sc->n_groups12_unsure;
     if (n == 0) {
         return;
