@@ -47,8 +47,8 @@ uint64_t client_hello_key(const struct client_profile *p);
  *
  * CONNECTS: version/suite/group/dh_bits are what was negotiated; why is empty
  * or "after a HelloRetryRequest for <group>".
- * FAILS, why one of: "no shared cipher suite (server alert ...)", "ATS: no
- * forward-secret ECDHE suite offered by server (...)", "server refused every
+ * FAILS, why one of: "no shared cipher suite (server alert ...)", "ATS: the
+ * server accepts none of the forward-secret suites ATS allows (...)", "server refused every
  * version the client offers ..." (client_result_refine turns it into "server
  * requires TLS 1.3, client tops out at TLS 1.2"), "server chose a suite the
  * client did not offer", "server chose TLS 1.0, below the client's minimum TLS

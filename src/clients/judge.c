@@ -398,7 +398,7 @@ static void judge_alert(const struct client_profile *p, const struct server_flig
     case ALERT_HANDSHAKE_FAILURE:
     case ALERT_INSUFFICIENT_SECURITY:
         verdict(out, CLIENT_FAILS, "%s (server alert %s)",
-                p->ats.present ? "ATS: no forward-secret ECDHE suite offered by server"
+                p->ats.present ? "ATS: the server accepts none of the forward-secret suites ATS allows"
                                : "no shared cipher suite",
                 name);
         break;

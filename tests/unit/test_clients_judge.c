@@ -120,7 +120,7 @@ static void test_clients_judge_ats_no_ecdhe(void **state)
     struct probe_result r = alert(ALERT_HANDSHAKE_FAILURE);
     struct client_result out;
     judge("ios-17", &r, NULL, &out);
-    expect_fail(&out, "ATS: no forward-secret ECDHE suite offered by server");
+    expect_fail(&out, "ATS: the server accepts none of the forward-secret suites ATS allows");
 }
 
 static void test_clients_judge_connects_tls13(void **state)
@@ -221,7 +221,7 @@ static void test_clients_judge_refine_no_shared_group(void **state)
     pr->suites[0].code = 0x009c;
     judge("ios-17", &r, NULL, &out);
     client_result_refine(prof("ios-17"), sr, &out);
-    expect_fail(&out, "ATS: no forward-secret ECDHE suite offered by server");
+    expect_fail(&out, "ATS: the server accepts none of the forward-secret suites ATS allows");
     results_free(sr);
 }
 
@@ -446,7 +446,7 @@ static void test_clients_gate_names_lost_ats_clients(void **state)
     }
     char why[8192];
     assert_int_equal(client_gate(db, "ats", sr, why, sizeof(why)), GATE_REACH);
-    assert_non_null(strstr(why, "ios-17: ATS: no forward-secret ECDHE suite offered by server"));
+    assert_non_null(strstr(why, "ios-17: ATS: the server accepts none of the forward-secret suites ATS allows"));
     assert_non_null(strstr(why, "macos-12.3: ATS:"));
     assert_null(strstr(why, "safari"));
     assert_int_equal(client_gate(db, "android-4.4,safari-26.4-ios", sr, why, sizeof(why)), 0);

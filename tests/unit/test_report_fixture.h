@@ -112,7 +112,7 @@ static void fixture_clients(struct fixture *fx)
                                            .group = 0x001D};
     r->clients[1] = (struct client_result){.id = "ios-15", .verdict = CLIENT_FAILS};
     snprintf(r->clients[1].why, sizeof(r->clients[1].why),
-             "ATS: no forward-secret suite offered by server");
+             "ATS: the server accepts none of the forward-secret suites ATS allows");
     r->clients[2] = (struct client_result){.id = "java-8",
                                            .verdict = CLIENT_CONNECTS,
                                            .version = 0x0303,
@@ -146,7 +146,7 @@ static void fixture_build(struct fixture *fx)
     r->elapsed_s = 0.41;
 
     fx->findings[0] = "2 suites below A";
-    fx->findings[1] = "ios-15: ATS: no forward-secret suite offered by server";
+    fx->findings[1] = "ios-15: ATS: the server accepts none of the forward-secret suites ATS allows";
     fx->findings[2] = "TLSv1.3: connection reset by peer";
     fx->lost[0] = "ios-15";
     fx->rt = (struct report_target){
