@@ -99,3 +99,47 @@ def test_json_report_unwritable_is_a_usage_error(tmp_path):
     assert run.rc == 2, run.describe()
     assert str(missing) in run.stderr
     assert not missing.parent.exists()
+
+
+def test_installed_binary_finds_its_data(tmp_path):
+    """cmake --install puts the binary, the client profiles and the docs
+    under the prefix, and a binary built with TLSGATE_DATA_DIR set to the
+    installed data needs neither the source tree nor TLSGATE_DATA."""
+    for tool in ("cmake", "cc"):
+        servers.require_tool(tool)
+    build, prefix, elsewhere = tmp_path / "build", tmp_path / "prefix", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    steps = [
+        ["cmake", "-S", tlsgate_run.REPO, "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
+         "-DCMAKE_INSTALL_PREFIX=%s" % prefix, "-DTLSGATE_DATA_DIR=%s/share/tlsgate" % prefix],
+        ["cmake", "--build", str(build), "-j2", "--target", "tlsgate"],
+        ["cmake", "--install", str(build)],
+    ]
+    for cmd in steps:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, "%s:\n%s%s" % (" ".join(cmd), p.stdout[-3000:], p.stderr[-3000:])
+
+    installed = prefix / "bin" / "tlsgate"
+    assert os.access(installed, os.X_OK)
+    def profiles(d):
+        return sorted(f for f in os.listdir(d) if f.endswith(".json"))
+    data = prefix / "share" / "tlsgate" / "clients"
+    assert profiles(data) == profiles(os.path.join(tlsgate_run.REPO, "data", "clients"))
+    assert (data / "README.md").exists()  # it states the profiles' licence
+    docdir = prefix / "share" / "doc" / "tlsgate"
+    for name in ("LICENSE", "NOTICE", "README.md", "docs/cli.md", "docs/json-report.md"):
+        assert (docdir / name).exists(), name
+
+    env = {k: v for k, v in os.environ.items() if k != "TLSGATE_DATA"}
+    env["NO_COLOR"] = "1"
+    p = subprocess.run([str(installed), "clients"], capture_output=True, text=True, timeout=60,
+                       env=env, cwd=str(elsewhere), stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stderr
+    assert "ios-17" in p.stdout and "android-" in p.stdout, p.stdout
+
+    # and it is the installed copy that was read, not the source tree's
+    os.rename(prefix / "share" / "tlsgate", tmp_path / "moved")
+    p = subprocess.run([str(installed), "clients"], capture_output=True, text=True, timeout=60,
+                       env=env, cwd=str(elsewhere), stdin=subprocess.DEVNULL)
+    assert p.returncode == 2, p.stdout
+    assert "%s/share/tlsgate/clients" % prefix in p.stderr, p.stderr

@@ -308,7 +308,7 @@ static FILE *data_open(const char *name)
 {
     char path[512];
 
-    snprintf(path, sizeof(path), "%s/registry/%s", TLSGATE_DATA_DIR, name);
+    snprintf(path, sizeof(path), "%s/../data/registry/%s", TESTS_DIR, name);
     FILE *f = fopen(path, "r");
     assert_non_null(f);
     return f;
