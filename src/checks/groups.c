@@ -176,8 +176,25 @@ static void groups_start(struct scan_ctx *sc, uint16_t version, const uint16_t *
     }
 }
 
+void groups_on_suite(struct scan_ctx *sc, uint16_t version, uint32_t code)
+{
+    const struct suite_info *s = suite_find(code);
+    uint16_t one = (uint16_t)code;
+    if (version == VERSION_TLS13 && !sc->groups13_started) {
+        sc->groups13_started = true;
+        groups_start(sc, VERSION_TLS13, &one, 1, true, 0);
+    } else if (version == VERSION_TLS12 && !sc->groups12_started && s != NULL &&
+               s->kex == KEX_ECDHE && s->auth != AUTH_ECDSA) {
+        sc->groups12_started = true;
+        groups_start(sc, VERSION_TLS12, &one, 1, false, 0);
+    }
+}
+
 void groups_tls13_start(struct scan_ctx *sc)
 {
+    if (sc->groups13_started) {
+        return;
+    }
     const struct proto_result *pr = &sc->r->protos[results_proto_index(VERSION_TLS13)];
     uint16_t suites[RESULTS_MAX_SUITES];
     size_t n = 0;

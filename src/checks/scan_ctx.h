@@ -151,6 +151,11 @@ void groups_tls13_start(struct scan_ctx *sc);
 /* TLS <= 1.2 ECDHE curves, in the highest such version with ECDHE suites;
  * `early`: only TLS 1.2, as soon as its suites are known. */
 void groups_tls12_start(struct scan_ctx *sc, bool early);
+/* Group probes need one accepted suite of the right kind, not the whole list:
+ * they start with the first TLS 1.3 suite, or TLS 1.2 ECDHE suite not signed
+ * with ECDSA (whose certificate curve would constrain them), alongside the
+ * rest of the enumeration. */
+void groups_on_suite(struct scan_ctx *sc, uint16_t version, uint32_t code);
 /* Once every probe is done: judges the TLS 1.2 groups that an ECDSA server's
  * preference for its certificate's curve left untested (see groups.c). */
 void groups_settle(struct scan_ctx *sc);

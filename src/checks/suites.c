@@ -177,6 +177,7 @@ static void chunk_accept(struct chunk *c, size_t at, const struct server_flight 
     if (ps->version <= VERSION_TLS12) {
         certificate_from_flight(ps->sc, f, ps->version);
     }
+    groups_on_suite(ps->sc, ps->version, c->suites[at]);
     memmove(&c->suites[at], &c->suites[at + 1], (c->n - at - 1) * sizeof(c->suites[0]));
     c->n--;
     c->tried &= ~(unsigned)TRIED_RETRY; /* each step may be retried once */
