@@ -235,6 +235,42 @@ static json_t *written_and_parsed(const struct report *rep)
     return doc;
 }
 
+/* Written a target at a time, the document is byte for byte the dump of the
+ * whole tree: none, one or several targets. */
+static void expect_streamed_equals_built(const struct report *rep)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(report_json_write(f, rep), ST_OK);
+    fclose(f);
+    json_t *doc = report_json_build(rep);
+    char *want = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+    json_decref(doc);
+    assert_int_equal(len, strlen(want) + 1);
+    assert_memory_equal(buf, want, strlen(want));
+    free(want);
+    free(buf);
+}
+
+static void test_report_json_streamed_as_built(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fixture_build(&fx);
+    expect_streamed_equals_built(&fx.rep);
+
+    struct report_target three[3] = {fx.rt, fx.rt, fx.rt};
+    struct report rep = fx.rep;
+    rep.targets = three;
+    rep.n_targets = 3;
+    expect_streamed_equals_built(&rep);
+
+    rep.n_targets = 0;
+    expect_streamed_equals_built(&rep);
+    fixture_free(&fx);
+}
+
 static void test_report_json_matches_schema(void **state)
 {
     (void)state;
@@ -436,6 +472,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_report_json_matches_schema),
+        cmocka_unit_test(test_report_json_streamed_as_built),
         cmocka_unit_test(test_report_json_carries_the_values),
         cmocka_unit_test(test_report_json_unreachable_target),
         cmocka_unit_test(test_report_json_address_groups),
