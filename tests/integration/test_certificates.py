@@ -67,20 +67,26 @@ def test_letters_match_nmap(dual):
     assert ours == theirs, "tlsgate %s, nmap %s" % (ours, theirs)
 
 
+def scan_s_server(args, what):
+    """Starts `openssl s_server -accept 127.0.0.1:PORT -quiet ARGS`, scans it with
+    --clients none and stops it."""
+    port = servers.free_port()
+    proc = servers.Process(["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-quiet"]
+                           + args, what)
+    try:
+        proc.wait_listening(port)
+        return tlsgate_run.run(["scan", "127.0.0.1:%d" % port, "--clients", "none"])
+    finally:
+        proc.stop()
+
+
 def test_tls13_ccm_only_server_certificate_is_read(pki):
     """libssl's default TLS 1.3 list has no CCM suite: the certificate handshake
     offers all five, so a CCM-only server still shows its certificate."""
     rsa = pki.credential("rsa2048")
-    port = servers.free_port()
-    proc = servers.Process(["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-quiet",
-                            "-cert", rsa.cert, "-key", rsa.key, "-tls1_3", "-ciphersuites",
-                            "TLS_AES_128_CCM_8_SHA256:TLS_AES_128_CCM_SHA256"],
-                           "s_server, TLS 1.3 CCM only")
-    try:
-        proc.wait_listening(port)
-        run = tlsgate_run.run(["scan", "127.0.0.1:%d" % port, "--clients", "none"])
-    finally:
-        proc.stop()
+    run = scan_s_server(["-cert", rsa.cert, "-key", rsa.key, "-tls1_3", "-ciphersuites",
+                         "TLS_AES_128_CCM_8_SHA256:TLS_AES_128_CCM_SHA256"],
+                        "s_server, TLS 1.3 CCM only")
     t = run.target()
     assert t["certificate"] is not None, run.describe()
     assert t["certificate"]["sha256"] == hashlib.sha256(rsa.der).hexdigest(), run.describe()
@@ -92,17 +98,11 @@ def test_ecdsa_server_groups_in_tls12(pki, server_order):
     """RFC 8422 5.1: supported_groups also limits the ECDSA certificate's curve, so
     each TLS 1.2 group probe must offer P-256. A server that follows the client's
     order then shows every group; one that prefers P-256 itself hides those it
-    likes less, and the list says it is incomplete instead of leaving them out."""
+    likes less, and (no TLS 1.3 to judge them by) the list says it is incomplete
+    instead of leaving them out."""
     ec = pki.credential("ecdsa256")
-    port = servers.free_port()
-    args = ["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-quiet", "-cert", ec.cert,
-            "-key", ec.key, "-tls1_2", "-groups", "X25519:P-256:P-384"]
-    proc = servers.Process(args + (["-serverpref"] if server_order else []), "s_server, ECDSA")
-    try:
-        proc.wait_listening(port)
-        run = tlsgate_run.run(["scan", "127.0.0.1:%d" % port, "--clients", "none"])
-    finally:
-        proc.stop()
+    args = ["-cert", ec.cert, "-key", ec.key, "-tls1_2", "-groups", "X25519:P-256:P-384"]
+    run = scan_s_server(args + (["-serverpref"] if server_order else []), "s_server, ECDSA")
     t = run.target()
     names = sorted(g["name"] for g in t["groups"] if g["tls12"])
     if server_order:
