@@ -61,6 +61,23 @@ void scan_hello_init(struct scan_ctx *sc, struct scan_hello *h, uint16_t version
     h->random = random;
 }
 
+/* Two TLS hellos answered in plain text (an HTTP or SSH server) and no TLS
+ * answer yet: the target does not speak TLS, and its other first-round probes
+ * (an SSLv2 hello that an HTTP server keeps waiting on) are ended now instead
+ * of at --timeout. Only TLS-format hellos count: a protocol multiplexer may
+ * send an SSLv2 hello, which does not start like TLS, to another service. */
+static void scan_saw_plain_text(struct scan_ctx *sc, const struct probe_result *res)
+{
+    bool tls_hello = res->version_offered >= VERSION_SSL3;
+    if (!res->flight.plain_text || !tls_hello || sc->any_tls || sc->t == NULL ||
+        sc->phase != SCAN_PHASE_PROTOCOLS) {
+        return;
+    }
+    if (++sc->n_plain_text == 2) {
+        engine_target_abandon(sc->t);
+    }
+}
+
 void scan_saw(struct scan_ctx *sc, const struct probe_result *res)
 {
     sc->n_seen++;
@@ -76,6 +93,7 @@ void scan_saw(struct scan_ctx *sc, const struct probe_result *res)
             probe_describe(res, sc->garbled_why, sizeof(sc->garbled_why));
         }
         sc->any_garbled = true;
+        scan_saw_plain_text(sc, res);
         break;
     case PROBE_REFUSED:
         sc->n_refused++;

@@ -88,6 +88,7 @@ struct scan_ctx {
     char garbled_why[RESULTS_TEXT];
     unsigned n_refused, n_timeout, n_other_broken, n_over_budget;
     unsigned n_seen, n_net_error; /* probes ended, and of them by a socket error */
+    unsigned n_plain_text;        /* TLS hellos answered in plain text */
     size_t timeout_bytes_max;     /* most bytes any timed-out probe had received */
     size_t closed_bytes_max;      /* most bytes any probe closed mid-answer had received */
     bool groups12_started;

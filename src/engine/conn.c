@@ -57,6 +57,14 @@ static void conn_on_close(uv_handle_t *h)
         return;
     }
     struct engine_target *t = c->t;
+    if (c->active_prev != NULL) {
+        c->active_prev->active_next = c->active_next;
+    } else {
+        t->active_list = c->active_next;
+    }
+    if (c->active_next != NULL) {
+        c->active_next->active_prev = c->active_prev;
+    }
     t->active--;
     /* Start the next queued connection before handing this one back: the
      * driver's callback may free the target once it has nothing queued. */
@@ -161,18 +169,17 @@ static void conn_connect(struct conn *c)
     c->delaying = false;
     c->started_ms = uv_now(&t->e->loop);
     uint64_t wait_ms = t->timeout_ms;
-    if (t->deadline_ms != 0) {
-        uint64_t left = t->deadline_ms > c->started_ms ? t->deadline_ms - c->started_ms : 0;
-        if (left == 0) {
-            /* Out of budget: end from the loop without connecting. */
-            c->budget_timer = true;
-            uv_timer_start(&c->timer, conn_on_timer, 0, 0);
-            return;
-        }
-        if (left < wait_ms) {
-            c->budget_timer = true;
-            wait_ms = left;
-        }
+    c->timer_outcome = PROBE_TIMEOUT;
+    uint64_t left = t->deadline_ms > c->started_ms ? t->deadline_ms - c->started_ms : 0;
+    if (t->abandoned || (t->deadline_ms != 0 && left == 0)) {
+        /* Abandoned or out of budget: end from the loop without connecting. */
+        c->timer_outcome = t->abandoned ? PROBE_ABANDONED : PROBE_OVER_BUDGET;
+        uv_timer_start(&c->timer, conn_on_timer, 0, 0);
+        return;
+    }
+    if (t->deadline_ms != 0 && left < wait_ms) {
+        c->timer_outcome = PROBE_OVER_BUDGET;
+        wait_ms = left;
     }
     /* One timer covers connect and the whole answer, so a server that sends
      * one byte per second still ends within the timeout. */
@@ -202,7 +209,7 @@ static void conn_on_timer(uv_timer_t *timer)
         conn_connect(c);
         return;
     }
-    conn_end(c, c->budget_timer ? PROBE_OVER_BUDGET : PROBE_TIMEOUT, 0);
+    conn_end(c, c->timer_outcome, 0);
 }
 
 /* Admits one queued connection: waits out the rate limit, then connects. */
@@ -213,6 +220,12 @@ static void conn_admit(struct conn *c)
     c->timer.data = c;
     c->open_handles = 1;
     t->active++;
+    c->active_prev = NULL;
+    c->active_next = t->active_list;
+    if (t->active_list != NULL) {
+        t->active_list->active_prev = c;
+    }
+    t->active_list = c;
 
     uint64_t now = uv_now(&t->e->loop);
     uint64_t delay = 0;
@@ -240,5 +253,13 @@ static void conn_target_pump(struct engine_target *t)
         }
         c->next = NULL;
         conn_admit(c);
+    }
+}
+
+void engine_target_abandon(struct engine_target *t)
+{
+    t->abandoned = true;
+    for (struct conn *c = t->active_list; c != NULL; c = c->active_next) {
+        conn_end(c, PROBE_ABANDONED, 0); /* closes; unlinked once closed */
     }
 }

@@ -83,6 +83,10 @@ struct engine_target;
  * its answer ends so at the deadline. A hostile server can make every step of
  * a scan wait almost `timeout_ms`; the budget bounds the sum. */
 struct engine_target *engine_target_new(struct engine *e, const struct engine_target_config *cfg);
+/* Ends every connection of the target now and every one queued or started
+ * later, each as PROBE_ABANDONED (from the loop), when the answers so far
+ * settle what the rest would have told. */
+void engine_target_abandon(struct engine_target *t);
 /* Only once every probe and handshake started on it has called back. */
 void engine_target_free(struct engine_target *t);
 /* TCP connections opened so far (counted when connect() is issued). */

@@ -33,7 +33,9 @@ struct engine_target {
     unsigned parallel;
     double rate;
     unsigned timeout_ms;
-    uint64_t deadline_ms; /* loop time past which nothing starts; 0 = none */
+    uint64_t deadline_ms;     /* loop time past which nothing starts; 0 = none */
+    bool abandoned;           /* engine_target_abandon: nothing starts, nothing waits */
+    struct conn *active_list; /* admitted connections, for engine_target_abandon */
     char label[160];
     unsigned active;        /* admitted connections not yet closed */
     unsigned connections;   /* connects issued */
@@ -61,15 +63,16 @@ struct conn {
     uv_connect_t connect_req;
     int open_handles;
     bool tcp_open;
-    bool delaying;     /* the timer is counting the rate delay, not the timeout */
-    bool ending;       /* conn_end() was called: outcome is final */
-    bool budget_timer; /* the timer counts to the target's deadline, not the timeout */
+    bool delaying;                    /* the timer is counting the rate delay, not the timeout */
+    bool ending;                      /* conn_end() was called: outcome is final */
+    enum probe_outcome timer_outcome; /* when the timer ends the connection */
     enum probe_outcome outcome;
     int sys_errno;
     uint64_t started_ms;
     double elapsed_ms;
     size_t bytes_received;
     struct conn *next; /* queue link */
+    struct conn *active_prev, *active_next;
 };
 
 void conn_init(struct conn *c, struct engine_target *t, const struct conn_ops *ops);

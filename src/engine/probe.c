@@ -80,6 +80,9 @@ void probe_describe(const struct probe_result *res, char *buf, size_t len)
     case PROBE_REFUSED:
         snprintf(buf, len, "connection refused");
         break;
+    case PROBE_ABANDONED:
+        snprintf(buf, len, "not finished: the server answered other probes in another protocol");
+        break;
     case PROBE_OVER_BUDGET:
         snprintf(buf, len,
                  "not finished: the scan of this target reached its time limit "

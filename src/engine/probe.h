@@ -12,13 +12,14 @@
  * HelloRetryRequest, an SSLv2 SERVER-HELLO or an alert: see flight.answer). */
 enum probe_outcome {
     PROBE_ANSWERED = 0,
-    PROBE_CLOSED,    /* orderly close (FIN) before a complete answer */
-    PROBE_RESET,     /* connection reset (RST) */
-    PROBE_TIMEOUT,   /* no complete answer within the timeout */
-    PROBE_GARBLED,   /* bytes that are not TLS: flight.why says what */
-    PROBE_REFUSED,   /* TCP connect refused */
-    PROBE_NET_ERROR, /* any other socket error: sys_errno */
+    PROBE_CLOSED,      /* orderly close (FIN) before a complete answer */
+    PROBE_RESET,       /* connection reset (RST) */
+    PROBE_TIMEOUT,     /* no complete answer within the timeout */
+    PROBE_GARBLED,     /* bytes that are not TLS: flight.why says what */
+    PROBE_REFUSED,     /* TCP connect refused */
+    PROBE_NET_ERROR,   /* any other socket error: sys_errno */
     PROBE_OVER_BUDGET, /* the target's time budget ran out before an answer */
+    PROBE_ABANDONED,   /* ended early: other answers already settled the target */
 };
 
 struct probe_result {

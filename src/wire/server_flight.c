@@ -120,6 +120,7 @@ static void sniff_describe_text(struct server_flight *f)
         }
     }
     why_set(f->why, sizeof(f->why), "%s (\"%s\")", what, line);
+    f->plain_text = true;
 }
 
 static void hex_bytes(char *out, size_t cap, const uint8_t *p, size_t n)

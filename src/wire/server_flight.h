@@ -111,6 +111,7 @@ struct server_flight {
     size_t n_ssl2_specs;
     bool got_server_hello_done;
     char why[160];         /* garbled: what was wrong, in words */
+    bool plain_text;       /* garbled: the answer is a line of text (HTTP, SSH, SMTP...) */
     bool got_server_hello; /* sh is valid (even if the flight later failed) */
     bool got_certificate;
     uint8_t warn_alerts[FLIGHT_MAX_WARNINGS]; /* warning alert descriptions, in order */

@@ -52,6 +52,15 @@ def test_plain_http_port(http_server):
     check_failure(run, "not_tls", ("tls", "http", "ssl"))
 
 
+def test_plain_http_port_does_not_wait_for_the_timeout(http_server):
+    """Two TLS hellos answered in plain text settle it: the SSLv2 hello that the
+    HTTP server keeps waiting on is not waited for."""
+    run = tlsgate_run.run(["scan", "127.0.0.1:%d" % http_server, "--timeout", "30"])
+    check_failure(run, "not_tls", ("tls", "http", "ssl"))
+    if os.environ.get("TLSGATE_VALGRIND") != "1":
+        assert run.elapsed < 10, run.describe()
+
+
 @pytest.fixture(scope="module")
 def silent_server():
     """Accepts connections and never says a word."""

@@ -391,6 +391,43 @@ static void test_engine_budget_bounds_the_target(void **state)
     }
 }
 
+static void abandon_on_timer(uv_timer_t *timer)
+{
+    engine_target_abandon(timer->data);
+    uv_close((uv_handle_t *)timer, NULL);
+}
+
+/* Abandoning ends the connections waiting on a silent server at once, and a
+ * queued one without connecting. */
+static void test_engine_abandon_ends_everything(void **state)
+{
+    (void)state;
+    struct engine *e = engine_new(&(struct engine_config){.jobs = 1});
+    struct bad_server srv;
+    bad_server_start(&srv, engine_loop(e), BAD_TARPIT);
+    struct probe_log pl;
+    memset(&pl, 0, sizeof(pl));
+    pl.srv = &srv;
+    struct engine_target *t = target_on(e, srv.port, 5000, 2, 0);
+    send_fake(t, &pl, 3);
+    uv_timer_t timer;
+    uv_timer_init(engine_loop(e), &timer);
+    timer.data = t;
+    uv_timer_start(&timer, abandon_on_timer, 100, 0);
+    assert_int_equal(engine_run(e), ST_OK);
+    assert_int_equal(pl.done, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(pl.outcome[i], PROBE_ABANDONED);
+        assert_true(pl.elapsed_ms[i] < 1000);
+    }
+    assert_int_equal(engine_target_connections(t), 2);
+    engine_target_free(t);
+    engine_free(e);
+    for (size_t i = 0; i < srv.n_clients; i++) {
+        free(srv.clients[i]);
+    }
+}
+
 static void test_engine_parallel_limit_holds(void **state)
 {
     (void)state;
@@ -627,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_engine_probe_server_hello_above_offer_is_garbled),
         cmocka_unit_test(test_engine_probe_server_hello_below_offer_is_refusal),
         cmocka_unit_test(test_engine_budget_bounds_the_target),
+        cmocka_unit_test(test_engine_abandon_ends_everything),
         cmocka_unit_test(test_engine_parallel_limit_holds),
         cmocka_unit_test(test_engine_rate_spaces_connections),
         cmocka_unit_test(test_engine_jobs_run_in_order),
