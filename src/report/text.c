@@ -60,8 +60,13 @@ static void protocols_write(const struct text_out *o, const struct scan_results 
                                             "inconclusive"};
         static const char *const colors[] = {C_DIM, C_GREEN, "", C_YELLOW};
         unsigned st = p->state < 4 ? p->state : 0;
+        const char *color = colors[st];
+        if (p->state == PROTO_SUPPORTED && p->version < VERSION_TLS12) {
+            /* Supported, but deprecated (RFC 8996) or broken (RFC 7568, 6176). */
+            color = p->version < VERSION_TLS10 ? C_RED : C_YELLOW;
+        }
         fprintf(o->f, "  %-9s ", report_version_name(p->version));
-        cell(o, colors[st], 14, words[st]);
+        cell(o, color, 14, words[st]);
         if (p->state == PROTO_SUPPORTED) {
             fprintf(o->f, " %zu suite%s", p->n_suites, p->n_suites == 1 ? "" : "s");
             if (!p->suites_complete) {
