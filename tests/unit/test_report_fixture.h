@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/compare.h"
 #include "report/report.h"
 
 struct fixture {
@@ -146,7 +147,8 @@ static void fixture_build(struct fixture *fx)
     r->elapsed_s = 0.41;
 
     fx->findings[0] = "2 suites below A";
-    fx->findings[1] = "ios-15: ATS: the server accepts none of the forward-secret suites ATS allows";
+    fx->findings[1] =
+        "ios-15: ATS: the server accepts none of the forward-secret suites ATS allows";
     fx->findings[2] = "TLSv1.3: connection reset by peer";
     fx->lost[0] = "ios-15";
     fx->rt = (struct report_target){
@@ -186,4 +188,39 @@ static inline struct scan_results *fixture_other_address(const struct fixture *f
     tls10->state = PROTO_NOT_SUPPORTED;
     tls10->n_suites = 0;
     return r;
+}
+
+/* The fixture's target and fixture_other_address(fx, "::1") as one name's
+ * two addresses, compared, in a report of their own. Not to be copied (rep
+ * points into it); free with address_pair_free. */
+struct address_pair {
+    struct scan_results *v6;
+    struct report_target both[2];
+    const struct scan_results *rs[2];
+    struct address_comparison *cmp;
+    struct report_address_group group;
+    struct report rep;
+};
+
+static inline void address_pair_build(struct address_pair *ap, const struct fixture *fx)
+{
+    ap->v6 = fixture_other_address(fx, "::1");
+    ap->both[0] = fx->rt;
+    ap->both[1] = (struct report_target){.r = ap->v6};
+    ap->rs[0] = fx->r;
+    ap->rs[1] = ap->v6;
+    ap->cmp = malloc(sizeof(*ap->cmp));
+    report_addresses_compare(ap->rs, 2, ap->cmp);
+    ap->group = (struct report_address_group){.first = 0, .n = 2, .cmp = ap->cmp};
+    ap->rep = fx->rep;
+    ap->rep.targets = ap->both;
+    ap->rep.n_targets = 2;
+    ap->rep.groups = &ap->group;
+    ap->rep.n_groups = 1;
+}
+
+static inline void address_pair_free(struct address_pair *ap)
+{
+    free(ap->cmp);
+    results_free(ap->v6);
 }

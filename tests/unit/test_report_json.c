@@ -395,20 +395,11 @@ static void test_report_json_address_groups(void **state)
     assert_int_equal(json_array_size(json_object_get(doc, "address_groups")), 0);
     json_decref(doc);
 
-    struct scan_results *v6 = fixture_other_address(&fx, "::1");
-    struct report_target both[2] = {fx.rt, {.r = v6}};
-    const struct scan_results *rs[2] = {fx.r, v6};
-    struct address_comparison *cmp = malloc(sizeof(*cmp));
-    report_addresses_compare(rs, 2, cmp);
-    struct report_address_group group = {.first = 0, .n = 2, .cmp = cmp};
-    struct report rep = fx.rep;
-    rep.targets = both;
-    rep.n_targets = 2;
-    rep.groups = &group;
-    rep.n_groups = 1;
+    struct address_pair ap;
+    address_pair_build(&ap, &fx);
 
     json_t *schema = schema_load();
-    doc = written_and_parsed(&rep);
+    doc = written_and_parsed(&ap.rep);
     assert_valid(schema, doc);
     json_t *g = json_array_get(json_object_get(doc, "address_groups"), 0);
     assert_string_equal(json_string_value(json_object_get(g, "target")), "127.0.0.1:8443");
@@ -426,8 +417,7 @@ static void test_report_json_address_groups(void **state)
     assert_false(check(&c, schema, doc, "$"));
     json_decref(doc);
     json_decref(schema);
-    free(cmp);
-    results_free(v6);
+    address_pair_free(&ap);
     fixture_free(&fx);
 }
 

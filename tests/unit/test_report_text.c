@@ -174,29 +174,19 @@ static void test_report_text_addresses(void **state)
     (void)state;
     struct fixture fx;
     fixture_build(&fx);
-    struct scan_results *v6 = fixture_other_address(&fx, "::1");
-    struct report_target both[2] = {fx.rt, {.r = v6}};
-    const struct scan_results *rs[2] = {fx.r, v6};
-    struct address_comparison *cmp = malloc(sizeof(*cmp));
-    report_addresses_compare(rs, 2, cmp);
-    struct report_address_group group = {.first = 0, .n = 2, .cmp = cmp};
-    struct report rep = fx.rep;
-    rep.targets = both;
-    rep.n_targets = 2;
-    rep.groups = &group;
-    rep.n_groups = 1;
-    char *text = text_of(&rep, false);
+    struct address_pair ap;
+    address_pair_build(&ap, &fx);
+    char *text = text_of(&ap.rep, false);
     assert_non_null(strstr(text, "\nAddresses\n  127.0.0.1:8443: 127.0.0.1 and ::1 differ: "
                                  "TLSv1.0 supported on 127.0.0.1 only\n\nAll targets: "));
     free(text);
 
-    report_addresses_compare(rs, 1, cmp); /* nothing to differ */
-    text = text_of(&rep, false);
+    report_addresses_compare(ap.rs, 1, ap.cmp); /* nothing to differ */
+    text = text_of(&ap.rep, false);
     assert_non_null(strstr(text, "  127.0.0.1:8443: 127.0.0.1 and ::1 agree (protocols, suites, "
                                  "server order, groups, certificate)\n"));
     free(text);
-    free(cmp);
-    results_free(v6);
+    address_pair_free(&ap);
     fixture_free(&fx);
 }
 
