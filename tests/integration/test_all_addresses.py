@@ -14,7 +14,7 @@ import pytest
 
 import servers
 import tlsgate_run
-from test_bad_targets import NETNS_SCRIPT, TOOLS
+from test_bad_targets import nxdomain_netns
 from tlsgate_run import FLAG_INCOMPLETE
 
 NAME = "dual.test"
@@ -217,13 +217,7 @@ def test_name_that_does_not_resolve_is_one_target(tmp_path):
     server says NXDOMAIN. The failure reads the same with the option (up to
     the resolver's reason: a name server still starting says "temporary
     failure" instead)."""
-    servers.require_tool("unshare")
-    servers.require_tool("ip")
-    resolv = tmp_path / "resolv.conf"
-    resolv.write_text("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
-    env = dict(RESOLV=str(resolv), DNS=os.path.join(TOOLS, "nxdomain_dns.py"),
-               DNS_LOG=str(tmp_path / "dns.log"))
-    wrapper = ["unshare", "--net", "--mount", "sh", "-c", NETNS_SCRIPT, "netns"]
+    wrapper, env = nxdomain_netns(tmp_path)
     runs = [tlsgate_run.run(["scan", "nonexistent.invalid"] + extra + COMMON,
                             wrapper=wrapper, env=env)
             for extra in ([], ["--all-addresses"])]

@@ -115,10 +115,9 @@ set +e
 """
 
 
-def test_name_that_does_not_resolve(tmp_path):
-    """Resolved inside a private network namespace whose only name server
-    (tests/tools/nxdomain_dns.py on its loopback) says NXDOMAIN: no query
-    leaves the machine, and the answer is a real "no such name"."""
+def nxdomain_netns(tmp_path):
+    """(wrapper, env) that run tlsgate in a private network namespace whose only
+    name server answers NXDOMAIN to every query."""
     servers.require_tool("unshare")
     servers.require_tool("ip")
     resolv = tmp_path / "resolv.conf"
@@ -126,6 +125,14 @@ def test_name_that_does_not_resolve(tmp_path):
     env = dict(RESOLV=str(resolv), DNS=os.path.join(TOOLS, "nxdomain_dns.py"),
                DNS_LOG=str(tmp_path / "dns.log"))
     wrapper = ["unshare", "--net", "--mount", "sh", "-c", NETNS_SCRIPT, "netns"]
+    return wrapper, env
+
+
+def test_name_that_does_not_resolve(tmp_path):
+    """Resolved inside a private network namespace whose only name server
+    (tests/tools/nxdomain_dns.py on its loopback) says NXDOMAIN: no query
+    leaves the machine, and the answer is a real "no such name"."""
+    wrapper, env = nxdomain_netns(tmp_path)
     run = tlsgate_run.run(["scan", "nonexistent.invalid", "--timeout", str(TIMEOUT_S)],
                           wrapper=wrapper, env=env)
     check_failure(run, "unresolved", ("resolve", "not known", "no such", "name"))
