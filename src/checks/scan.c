@@ -131,7 +131,7 @@ static void scan_on_probe(void *arg, const struct probe_result *res)
 }
 
 enum status scan_send_raw(struct scan_ctx *sc, const uint8_t *hello, size_t len, uint16_t version,
-                          bool want_full, bool sslv2, const char *what, scan_probe_fn cb, void *arg)
+                          unsigned flags, const char *what, scan_probe_fn cb, void *arg)
 {
     struct scan_send_req *req = malloc(sizeof(*req));
     if (req == NULL) {
@@ -141,8 +141,9 @@ enum status scan_send_raw(struct scan_ctx *sc, const uint8_t *hello, size_t len,
     struct probe_request pr = {.hello = hello,
                                .hello_len = len,
                                .version = version,
-                               .want_full = want_full,
-                               .expect_sslv2 = sslv2,
+                               .want_full = (flags & SCAN_SEND_FULL) != 0,
+                               .expect_sslv2 = (flags & SCAN_SEND_SSLV2) != 0,
+                               .bulk = (flags & SCAN_SEND_BULK) != 0,
                                .what = what};
     enum status st = engine_probe(sc->t, &pr, scan_on_probe, req);
     if (st != ST_OK) {
@@ -163,7 +164,7 @@ enum status scan_send(struct scan_ctx *sc, const struct scan_hello *h, bool want
     size_t len = 0;
     enum status st = hello_scan_build(h, buf, HELLO_MAX_LEN, &len);
     if (st == ST_OK) {
-        st = scan_send_raw(sc, buf, len, h->version, want_full, false, what, cb, arg);
+        st = scan_send_raw(sc, buf, len, h->version, want_full ? SCAN_SEND_FULL : 0, what, cb, arg);
     }
     if (sent_len != NULL) {
         *sent_len = len;

@@ -108,9 +108,14 @@ struct scan_ctx {
 typedef void (*scan_probe_fn)(void *arg, const struct probe_result *res);
 enum status scan_send(struct scan_ctx *sc, const struct scan_hello *h, bool want_full,
                       const char *what, scan_probe_fn cb, void *arg, size_t *sent_len) MUST_CHECK;
+/* How scan_send_raw sends its hello. */
+enum scan_send_flag {
+    SCAN_SEND_FULL = 1 << 0,  /* TLS <= 1.2: read on to ServerHelloDone */
+    SCAN_SEND_SSLV2 = 1 << 1, /* the hello is an SSLv2 CLIENT-HELLO */
+    SCAN_SEND_BULK = 1 << 2,  /* independent: waits behind every other probe */
+};
 enum status scan_send_raw(struct scan_ctx *sc, const uint8_t *hello, size_t len, uint16_t version,
-                          bool want_full, bool sslv2, const char *what, scan_probe_fn cb,
-                          void *arg) MUST_CHECK;
+                          unsigned flags, const char *what, scan_probe_fn cb, void *arg) MUST_CHECK;
 /* Brackets work that is not a probe (a libssl handshake) the same way. */
 void scan_op_begin(struct scan_ctx *sc);
 void scan_op_end(struct scan_ctx *sc);

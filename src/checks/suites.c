@@ -387,7 +387,8 @@ static enum status chunk_send_sslv2(struct chunk *c, char *what)
     enum status st = hello_sslv2_build(c->suites, c->n, challenge, buf, HELLO_MAX_LEN, &len);
     if (st == ST_OK) {
         c->last_len = len;
-        st = scan_send_raw(c->ps->sc, buf, len, VERSION_SSL2, false, true, what, chunk_on_probe, c);
+        st = scan_send_raw(c->ps->sc, buf, len, VERSION_SSL2, SCAN_SEND_SSLV2, what, chunk_on_probe,
+                           c);
     }
     free(buf);
     return st;

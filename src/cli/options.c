@@ -80,7 +80,7 @@ static const struct cli_option cli_options[] = {
     {"input", 'i', "FILE", OPT_STRING, FIELD(input), 0, 0,
      "read more targets from FILE, one per line ('-' for stdin; # starts a comment)"},
     {"parallel", 0, "N", OPT_UINT, FIELD(parallel), 0, MAX_PARALLEL,
-     "open at most N connections at once per target (default 8)"},
+     "open at most N connections at once per target (default 32)"},
     {"rate", 0, "N", OPT_RATE, FIELD(rate), 0, MAX_RATE,
      "open at most N new connections per second per target (default 0: no limit)"},
     {"jobs", 0, "N", OPT_UINT, FIELD(jobs), 0, MAX_JOBS,
@@ -108,7 +108,7 @@ static void config_defaults(struct config *cfg)
     cfg->max_time_ms = 120000;
     cfg->family = AF_UNSPEC;
     cfg->port = 443;
-    cfg->parallel = 8;
+    cfg->parallel = 32;
     cfg->jobs = 16;
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "checks/scan.h"
@@ -239,11 +240,42 @@ static enum status target_start(struct run_state *rs, struct target_slot *ts, ch
  * ST_USAGE when scan_start refused a target spec (the others still finish,
  * so the engine can be freed cleanly), and the failure of a scan that could
  * not be started once its name was resolved (--all-addresses). */
+/* Each open connection is a descriptor: --jobs x --parallel of them at
+ * once, plus a few for the run. Raises the soft limit as far as the hard one
+ * allows, and scans fewer targets at once where even that is too low (an
+ * EMFILE mid-scan would break probes, not just slow them). */
+static unsigned jobs_within_fd_limit(const struct config *cfg)
+{
+    unsigned jobs = cfg->jobs > 0 ? cfg->jobs : 1;
+    unsigned parallel = cfg->parallel > 0 ? cfg->parallel : 1;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        return jobs;
+    }
+    if (rl.rlim_cur < rl.rlim_max) {
+        struct rlimit raised = {.rlim_cur = rl.rlim_max, .rlim_max = rl.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+            rl = raised;
+        }
+    }
+    const rlim_t reserve = 32; /* stdio, the loop's own, output files */
+    if (rl.rlim_cur == RLIM_INFINITY || (rlim_t)jobs * parallel + reserve <= rl.rlim_cur) {
+        return jobs;
+    }
+    unsigned fit = rl.rlim_cur > reserve + parallel ? (unsigned)((rl.rlim_cur - reserve) / parallel)
+                                                    : 1;
+    log_msg(NULL, LOG_WARN,
+            "--jobs %u x --parallel %u connections exceed the limit of %llu open files: "
+            "scanning %u targets at once",
+            jobs, parallel, (unsigned long long)rl.rlim_cur, fit);
+    return fit;
+}
+
 static enum status scans_run(const struct config *cfg, const struct client_setup *cs,
                              const struct target_list *targets, struct target_slot *slots,
                              struct run_state *rs)
 {
-    struct engine_config ec = {.jobs = cfg->jobs};
+    struct engine_config ec = {.jobs = jobs_within_fd_limit(cfg)};
     struct engine *e = engine_new(&ec);
     if (e == NULL) {
         fprintf(stderr, "tlsgate: cannot start the event loop.\n");

@@ -25,12 +25,13 @@ void conn_init(struct conn *c, struct engine_target *t, const struct conn_ops *o
 void conn_submit(struct conn *c)
 {
     struct engine_target *t = c->t;
-    if (t->queue_tail != NULL) {
-        t->queue_tail->next = c;
+    struct conn_queue *q = &t->queue[c->bulk ? 1 : 0];
+    if (q->tail != NULL) {
+        q->tail->next = c;
     } else {
-        t->queue_head = c;
+        q->head = c;
     }
-    t->queue_tail = c;
+    q->tail = c;
     conn_target_pump(t);
 }
 
@@ -245,11 +246,15 @@ static void conn_admit(struct conn *c)
 
 static void conn_target_pump(struct engine_target *t)
 {
-    while (t->queue_head != NULL && t->active < t->parallel) {
-        struct conn *c = t->queue_head;
-        t->queue_head = c->next;
-        if (t->queue_head == NULL) {
-            t->queue_tail = NULL;
+    while (t->active < t->parallel) {
+        struct conn_queue *q = &t->queue[t->queue[0].head != NULL ? 0 : 1];
+        struct conn *c = q->head;
+        if (c == NULL) {
+            return;
+        }
+        q->head = c->next;
+        if (q->head == NULL) {
+            q->tail = NULL;
         }
         c->next = NULL;
         conn_admit(c);

@@ -13,7 +13,8 @@
  * levels of politeness:
  *  - jobs: how many targets are scanned at once (a fleet is queued);
  *  - per target: how many connections are open at once (`parallel`) and how
- *    fast new ones start (`rate`), through a FIFO queue per target.
+ *    fast new ones start (`rate`), through a FIFO queue per target (bulk
+ *    probes, see probe_request.bulk, wait behind every other).
  *
  * Nothing here blocks: name resolution, connects, reads and the libssl
  * handshake are all callbacks on the loop. Every callback an API takes is
@@ -73,7 +74,7 @@ struct engine_target_config {
     const char *label;            /* for log lines, e.g. "example.test:443" */
 };
 
-#define ENGINE_DEFAULT_PARALLEL 8
+#define ENGINE_DEFAULT_PARALLEL 32
 #define ENGINE_DEFAULT_TIMEOUT  5000
 
 struct engine_target;
@@ -101,6 +102,11 @@ struct probe_request {
     bool want_full;    /* TLS <= 1.2: read on to ServerHelloDone */
     bool expect_sslv2; /* the hello is an SSLv2 CLIENT-HELLO */
     const char *what;  /* what is offered, for the log line */
+    /* Independent work nothing else waits for (a client simulation): it
+     * starts only when no other probe of the target is queued, so that the
+     * steps of a chain (each waiting for the last) are never stuck behind a
+     * hundred of these. */
+    bool bulk;
 };
 
 /* res (and the flight's views) are valid only during the call. */

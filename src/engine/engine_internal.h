@@ -40,8 +40,12 @@ struct engine_target {
     unsigned active;        /* admitted connections not yet closed */
     unsigned connections;   /* connects issued */
     uint64_t next_start_ms; /* rate limit: earliest start of the next connection */
-    struct conn *queue_head;
-    struct conn *queue_tail;
+    /* Waiting connections: queue[0] first, then queue[1] (bulk probes, see
+     * probe_request.bulk), each in FIFO order. */
+    struct conn_queue {
+        struct conn *head;
+        struct conn *tail;
+    } queue[2];
 };
 
 /* What a connection's driver does at each step. */
@@ -71,6 +75,7 @@ struct conn {
     uint64_t started_ms;
     double elapsed_ms;
     size_t bytes_received;
+    bool bulk;         /* waits in the target's bulk queue */
     struct conn *next; /* queue link */
     struct conn *active_prev, *active_next;
 };

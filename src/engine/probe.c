@@ -214,6 +214,7 @@ enum status engine_probe(struct engine_target *t, const struct probe_request *re
     server_flight_init(&p->res.flight, NULL, 0, req->want_full, req->expect_sslv2);
 
     conn_init(&p->conn, t, &probe_ops);
+    p->conn.bulk = req->bulk;
     conn_submit(&p->conn);
     return ST_OK;
 }

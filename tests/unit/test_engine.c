@@ -444,6 +444,60 @@ static void test_engine_parallel_limit_holds(void **state)
     }
 }
 
+/* Which probe of test_engine_bulk_waits_behind_others ended when. */
+struct order_log {
+    char order[8];
+    size_t n;
+    unsigned pending;
+    struct bad_server *srv;
+};
+
+struct order_probe {
+    struct order_log *log;
+    char name;
+};
+
+static void order_probe_done(void *arg, const struct probe_result *res)
+{
+    (void)res;
+    struct order_probe *op = arg;
+    struct order_log *ol = op->log;
+    ol->order[ol->n++] = op->name;
+    if (--ol->pending == 0) {
+        bad_server_stop(ol->srv);
+    }
+}
+
+static void test_engine_bulk_waits_behind_others(void **state)
+{
+    (void)state;
+    struct engine *e = engine_new(&(struct engine_config){.jobs = 1});
+    struct bad_server srv;
+    bad_server_start(&srv, engine_loop(e), BAD_CLOSE);
+    struct engine_target *t = target_on(e, srv.port, 2000, 1, 0);
+    struct order_log ol = {.srv = &srv, .pending = 4};
+    struct order_probe ops[4] = {{&ol, 'a'}, {&ol, 'b'}, {&ol, 'c'}, {&ol, 'd'}};
+    /* With one slot, a bulk probe takes it when nothing else waits (a), but
+     * the probes queued after it that are not bulk (c, d) go before the
+     * bulk probe queued earlier (b). */
+    for (int i = 0; i < 4; i++) {
+        struct probe_request req = {.hello = fake_hello,
+                                    .hello_len = sizeof(fake_hello),
+                                    .version = VERSION_TLS12,
+                                    .what = "fake hello",
+                                    .bulk = i < 2};
+        assert_int_equal(engine_probe(t, &req, order_probe_done, &ops[i]), ST_OK);
+    }
+    assert_int_equal(engine_run(e), ST_OK);
+    assert_int_equal(ol.n, 4);
+    assert_memory_equal(ol.order, "acdb", 4);
+    engine_target_free(t);
+    engine_free(e);
+    for (size_t i = 0; i < srv.n_clients; i++) {
+        free(srv.clients[i]);
+    }
+}
+
 static void test_engine_rate_spaces_connections(void **state)
 {
     (void)state;
@@ -666,6 +720,7 @@ int main(void)
         cmocka_unit_test(test_engine_budget_bounds_the_target),
         cmocka_unit_test(test_engine_abandon_ends_everything),
         cmocka_unit_test(test_engine_parallel_limit_holds),
+        cmocka_unit_test(test_engine_bulk_waits_behind_others),
         cmocka_unit_test(test_engine_rate_spaces_connections),
         cmocka_unit_test(test_engine_jobs_run_in_order),
         cmocka_unit_test(test_engine_resolve_literal_and_failure),
