@@ -161,12 +161,13 @@ static enum status scan_hello_check(const struct scan_hello *h)
 }
 
 /* RFC 7685 4: pads the handshake message to PAD_HIGH bytes when it falls in
- * the range some load balancers drop. */
+ * the range some load balancers drop. Accounts differ on whether the record
+ * header counts, so a hello in the range by either measure is padded. */
 static enum status scan_hello_pad(struct hello_spec *spec, struct ext_list *l, uint8_t *out,
                                   size_t cap, size_t *out_len)
 {
     size_t hs_len = *out_len - RECORD_HEADER_LEN;
-    if (hs_len < PAD_LOW || hs_len >= PAD_HIGH || l->n >= SCAN_MAX_EXTS) {
+    if (*out_len < PAD_LOW || hs_len >= PAD_HIGH || l->n >= SCAN_MAX_EXTS) {
         return ST_OK;
     }
     size_t need = PAD_HIGH - hs_len;

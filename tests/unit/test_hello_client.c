@@ -382,7 +382,8 @@ static void test_hello_scan_no_extensions_flag(void **state)
     assert_int_equal(p.rec_version, VERSION_SSL3);
 }
 
-/* RFC 7685: every suite count whose hello lands in 256..511 is padded to 512. */
+/* RFC 7685: every suite count whose hello lands in 256..511 (with or without
+ * the record header) is padded to 512. */
 static void test_hello_scan_pads_256_to_511_to_512(void **state)
 {
     (void)state;
@@ -402,6 +403,8 @@ static void test_hello_scan_pads_256_to_511_to_512(void **state)
         struct parsed_hello p;
         scan_build(&h, &p, out, &len);
         assert_true(p.hs_len < PAD_LOW || p.hs_len >= PAD_HIGH);
+        /* ... and so is the whole record, header included. */
+        assert_true(len < PAD_LOW || p.hs_len >= PAD_HIGH);
         const struct parsed_ext *pad = ext_find(&p, EXT_PADDING);
         if (pad != NULL) {
             padded++;
