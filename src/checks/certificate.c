@@ -15,8 +15,11 @@
 #include "registry/registry.h"
 #include "util/log.h"
 
-/* Whether the leaf is one already kept: most flights repeat the first. */
-static bool certificate_known(const struct scan_results *r, const struct cert_view *leaf)
+/* Whether the leaf is one already kept (most flights repeat the first); a
+ * kept one is marked seen in the highest version that sent it, so that the
+ * report does not depend on which answer came back first. */
+static bool certificate_known(struct scan_results *r, const struct cert_view *leaf,
+                              uint16_t version)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
@@ -27,15 +30,38 @@ static bool certificate_known(const struct scan_results *r, const struct cert_vi
     for (unsigned int i = 0; i < md_len; i++) {
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
     }
+    struct cert_result *kept = NULL;
     if (strcmp(r->cert.sha256, hex) == 0) {
-        return true;
+        kept = &r->cert;
     }
-    for (size_t i = 0; i < r->n_other_certs; i++) {
+    for (size_t i = 0; i < r->n_other_certs && kept == NULL; i++) {
         if (strcmp(r->other_certs[i].sha256, hex) == 0) {
-            return true;
+            kept = &r->other_certs[i];
         }
     }
-    return false;
+    if (kept != NULL && version > kept->seen_in_version) {
+        kept->seen_in_version = version;
+    }
+    return kept != NULL;
+}
+
+void certificate_settle(struct scan_ctx *sc)
+{
+    /* The probes of several versions run at once, so the first leaf to
+     * arrive varies from run to run: the main certificate is the one seen in
+     * the highest version, EC before RSA when both were. */
+    struct scan_results *r = sc->r;
+    for (size_t i = 0; i < r->n_other_certs && r->cert.present; i++) {
+        struct cert_result *o = &r->other_certs[i];
+        bool better = o->seen_in_version > r->cert.seen_in_version ||
+                      (o->seen_in_version == r->cert.seen_in_version &&
+                       strcmp(o->key_type, r->cert.key_type) < 0);
+        if (better) {
+            struct cert_result tmp = r->cert;
+            r->cert = *o;
+            *o = tmp;
+        }
+    }
 }
 
 /* Keeps a leaf whose key type no kept certificate has. */
@@ -43,7 +69,7 @@ static void certificate_other_from_flight(struct scan_ctx *sc, const struct serv
                                           uint16_t version)
 {
     struct scan_results *r = sc->r;
-    if (r->n_other_certs >= RESULTS_MAX_OTHER_CERTS || certificate_known(r, &f->certs[0])) {
+    if (certificate_known(r, &f->certs[0], version) || r->n_other_certs >= RESULTS_MAX_OTHER_CERTS) {
         return;
     }
     struct cert_result c;

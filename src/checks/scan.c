@@ -290,6 +290,7 @@ static void scan_advance(struct scan_ctx *sc)
     }
     if (sc->phase == SCAN_PHASE_DETAILS) {
         groups_settle(sc);
+        certificate_settle(sc);
         clients_refine(sc);
         scan_finish(sc);
     }

@@ -172,6 +172,8 @@ void certificate_from_flight(struct scan_ctx *sc, const struct server_flight *f,
  * 1.3 is supported; `early` only once every older protocol has been judged
  * without supplying one (so it overlaps with the rest of the scan). */
 void certificate_start(struct scan_ctx *sc, bool early);
+/* Once every probe is done: picks the main certificate (see certificate.c). */
+void certificate_settle(struct scan_ctx *sc);
 
 /* clients.c: starts the client simulations once (the certificate must be
  * known or known to be unobtainable); refine sharpens verdicts at the end. */
