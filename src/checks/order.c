@@ -1,8 +1,22 @@
 /* Does the server pick suites by its own preference, and in what order?
- * Offer the accepted suites in reverse of the order found: a server that
- * follows the client takes our first; one that enforces its own order takes
- * its favourite wherever it sits. With server order, the removal sequence
- * over the accepted suites is the order itself. */
+ *
+ * The protocol's first hello offered every candidate; the same list reversed
+ * goes out as soon as the server has answered it. A server that follows the
+ * client takes another suite from the reversed list (unless it accepts only
+ * one); one that enforces its order takes the same favourite wherever it
+ * sits.
+ *
+ * For a server that enforces its order, every answer is a fact "x is
+ * preferred to each other suite offered": the favourite to all, each chain's
+ * find to the later finds of its chunk. The order is then sorted out by
+ * rounds of probes that run side by side: predict the order from the facts
+ * (ties broken by suite_prior.c's guess), and for each neighbouring pair the
+ * facts do not settle, offer that suite with all those predicted after it;
+ * the answer is the true favourite among them. When every neighbouring pair
+ * is settled, the order is proven, not guessed. A good guess settles in one
+ * or two rounds; after ORDER_PARALLEL_ROUNDS, or a round whose answers mostly
+ * contradicted the guess, the rounds send one probe each (a removal chain
+ * over what is left), which bounds the connections. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,91 +25,116 @@
 #include "registry/registry.h"
 #include "util/log.h"
 
+#define ORDER_PARALLEL_ROUNDS 3
+#define ORDER_WORDS           ((RESULTS_MAX_SUITES + 63) / 64)
+
 enum order_step {
-    ORDER_STEP_PAIR = 0, /* the chain's first two finds, swapped */
-    ORDER_STEP_REVERSED, /* accepted suites, reversed */
-    ORDER_STEP_FORWARD,  /* accepted suites as found (only without a root pick) */
-    ORDER_STEP_REMOVAL,  /* server order: remaining suites, minus each pick */
+    ORDER_STEP_REVERSED = 0, /* no reversed first hello: accepted suites, reversed */
+    ORDER_STEP_FORWARD,      /* ... then as found (only without a known favourite) */
+    ORDER_STEP_SORT,         /* server order: rounds of suffix probes */
 };
 
 struct order_check {
     struct proto_scan *ps;
     enum order_step step;
-    uint32_t ordered[RESULTS_MAX_SUITES]; /* server order found so far */
-    size_t n_ordered;
-    uint32_t rest[RESULTS_MAX_SUITES]; /* accepted, not yet ordered, in found order */
-    size_t n_rest;
+    size_t n;
+    uint32_t codes[RESULTS_MAX_SUITES]; /* accepted suites; a node is an index here */
+    /* prefers[i] bit j: the server is known to prefer codes[i] to codes[j] */
+    uint64_t prefers[RESULTS_MAX_SUITES][ORDER_WORDS];
+    uint16_t predicted[RESULTS_MAX_SUITES]; /* nodes in predicted order */
+    unsigned rounds;
+    unsigned sent, hits;  /* this round's probes, and those that found the prediction right */
+    unsigned probes_left; /* bound on the sort's probes */
+    unsigned pending;     /* probes of this round still out */
+    bool conflict;        /* some answer contradicted an earlier one */
+    char trouble[RESULTS_TEXT];
     uint8_t random[32];
 };
 
-static void order_on_probe(void *arg, const struct probe_result *res);
+/* One probe of a sort round: it offered predicted[from..n-1]. */
+struct order_probe {
+    struct order_check *oc;
+    size_t from;
+};
 
-static bool order_send(struct order_check *oc, const uint32_t *suites, size_t n, bool reverse)
+static bool bit_get(const uint64_t *row, size_t j)
+{
+    return (row[j / 64] >> (j % 64)) & 1;
+}
+
+static void bit_set(uint64_t *row, size_t j)
+{
+    row[j / 64] |= (uint64_t)1 << (j % 64);
+}
+
+static bool order_hello_ok(const struct proto_scan *ps, const struct probe_result *res)
+{
+    const struct server_flight *f = &res->flight;
+    return res->outcome == PROBE_ANSWERED &&
+           (f->answer == ANSWER_SERVER_HELLO || f->answer == ANSWER_HRR) &&
+           f->sh.version == ps->version;
+}
+
+static bool order_send_codes(struct order_check *oc, const uint32_t *suites, size_t n,
+                             scan_probe_fn cb, void *arg)
 {
     struct proto_scan *ps = oc->ps;
-    uint16_t codes[RESULTS_MAX_SUITES];
+    uint16_t *codes = malloc((n > 0 ? n : 1) * sizeof(*codes));
+    if (codes == NULL) {
+        return false;
+    }
     for (size_t i = 0; i < n; i++) {
-        codes[i] = (uint16_t)suites[reverse ? n - 1 - i : i];
+        codes[i] = (uint16_t)suites[i];
     }
     struct scan_hello h;
     scan_hello_init(ps->sc, &h, ps->version, oc->random);
     h.suites = codes;
     h.n_suites = n;
+    /* What the enumeration had to do to get answers, these need too. */
+    h.flags = ps->workaround_flags;
     if (ps->version == VERSION_TLS13) {
         h.flags |= SCAN_HELLO_EMPTY_KEY_SHARE;
     }
     char what[96];
     snprintf(what, sizeof(what), "%s hello, %zu suites (server order)", version_name(ps->version),
              n);
-    return scan_send(ps->sc, &h, false, what, order_on_probe, oc, NULL) == ST_OK;
+    bool ok = scan_send(ps->sc, &h, false, what, cb, arg, NULL) == ST_OK;
+    free(codes);
+    return ok;
 }
 
-static void order_on_pair(struct order_check *oc, const struct probe_result *res)
+/* Without a server order the suites are listed strongest first (the prior's
+ * order): the order the chains found them in depends on which answer came
+ * back first. */
+static void order_list_by_prior(struct proto_result *pr)
 {
-    struct proto_scan *ps = oc->ps;
-    const struct server_flight *f = &res->flight;
-    ps->order_pair_pending = false;
-    bool hello = res->outcome == PROBE_ANSWERED &&
-                 (f->answer == ANSWER_SERVER_HELLO || f->answer == ANSWER_HRR) &&
-                 f->sh.version == ps->version;
-    /* rest[0] is the server's first pick from every candidate, rest[1] the
-     * second; the pair offered rest[1] first. */
-    if (hello && f->sh.suite == oc->rest[0]) {
-        ps->pr->order = ORDER_SERVER;
-    } else if (hello && f->sh.suite == oc->rest[1]) {
-        ps->pr->order = ORDER_CLIENT;
-    }
-    free(oc);
-    order_settle(ps);
-}
-
-void order_pair_start(struct proto_scan *ps)
-{
-    struct order_check *oc = calloc(1, sizeof(*oc));
-    if (oc == NULL) {
-        return;
-    }
-    oc->ps = ps;
-    oc->step = ORDER_STEP_PAIR;
-    oc->rest[0] = ps->pr->suites[0].code;
-    oc->rest[1] = ps->pr->suites[1].code;
-    oc->n_rest = 2;
-    ps->order_pair_pending = true;
-    if (!order_send(oc, oc->rest, 2, true)) {
-        ps->order_pair_pending = false;
-        free(oc);
+    struct suite_result *s = pr->suites;
+    for (size_t i = 1; i < pr->n_suites; i++) {
+        struct suite_result x = s[i];
+        uint64_t key = suite_prior_key(x.code);
+        size_t j = i;
+        while (j > 0 && suite_prior_key(s[j - 1].code) > key) {
+            s[j] = s[j - 1];
+            j--;
+        }
+        s[j] = x;
     }
 }
 
-/* Rewrites the protocol's suite list in the order found. */
+/* Rewrites the protocol's suite list in the predicted order. */
 static void order_apply(struct order_check *oc)
 {
     struct proto_result *pr = oc->ps->pr;
-    struct suite_result sorted[RESULTS_MAX_SUITES];
+    struct suite_result *sorted = malloc(pr->n_suites * sizeof(*sorted));
+    if (sorted == NULL || oc->n != pr->n_suites) {
+        free(sorted);
+        return;
+    }
     size_t k = 0;
-    for (size_t i = 0; i < oc->n_ordered; i++) {
+    for (size_t i = 0; i < oc->n; i++) {
+        uint32_t code = oc->codes[oc->predicted[i]];
         for (size_t j = 0; j < pr->n_suites; j++) {
-            if (pr->suites[j].code == oc->ordered[i]) {
+            if (pr->suites[j].code == code) {
                 sorted[k++] = pr->suites[j];
                 break;
             }
@@ -104,6 +143,7 @@ static void order_apply(struct order_check *oc)
     if (k == pr->n_suites) {
         memcpy(pr->suites, sorted, k * sizeof(sorted[0]));
     }
+    free(sorted);
 }
 
 static void order_finish(struct order_check *oc, uint8_t order, const char *trouble)
@@ -111,10 +151,9 @@ static void order_finish(struct order_check *oc, uint8_t order, const char *trou
     struct proto_scan *ps = oc->ps;
     ps->pr->order = order;
     if (order == ORDER_SERVER) {
-        for (size_t i = 0; i < oc->n_rest; i++) {
-            oc->ordered[oc->n_ordered++] = oc->rest[i];
-        }
         order_apply(oc);
+    } else {
+        order_list_by_prior(ps->pr);
     }
     if (trouble != NULL) {
         scan_note(ps->sc, "%s: %s", version_name(ps->version), trouble);
@@ -122,125 +161,329 @@ static void order_finish(struct order_check *oc, uint8_t order, const char *trou
     free(oc);
 }
 
-static void order_take(struct order_check *oc, uint32_t pick)
+static size_t order_node_of(const struct order_check *oc, uint32_t code)
 {
-    oc->ordered[oc->n_ordered++] = pick;
-    for (size_t i = 0; i < oc->n_rest; i++) {
-        if (oc->rest[i] == pick) {
-            memmove(&oc->rest[i], &oc->rest[i + 1], (oc->n_rest - i - 1) * sizeof(oc->rest[0]));
-            oc->n_rest--;
-            return;
+    for (size_t i = 0; i < oc->n; i++) {
+        if (oc->codes[i] == code) {
+            return i;
+        }
+    }
+    return SIZE_MAX;
+}
+
+/* Records "winner is preferred to each of these", unless an earlier answer
+ * said the opposite (the server's choice then depends on what is offered:
+ * kept once, noted). */
+static void order_learn(struct order_check *oc, size_t winner, const uint16_t *nodes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t loser = nodes[i];
+        if (loser == winner) {
+            continue;
+        }
+        if (bit_get(oc->prefers[loser], winner)) {
+            oc->conflict = true;
+            continue;
+        }
+        bit_set(oc->prefers[winner], loser);
+    }
+}
+
+/* Transitive closure (Warshall, a row at a time). */
+static void order_close(struct order_check *oc)
+{
+    size_t words = (oc->n + 63) / 64;
+    for (size_t k = 0; k < oc->n; k++) {
+        for (size_t i = 0; i < oc->n; i++) {
+            if (i != k && bit_get(oc->prefers[i], k)) {
+                for (size_t w = 0; w < words; w++) {
+                    oc->prefers[i][w] |= oc->prefers[k][w];
+                }
+            }
         }
     }
 }
 
-static bool order_has(const struct order_check *oc, uint32_t pick)
+/* Predicted order: repeatedly the suite no remaining one is known to beat,
+ * the prior's favourite among several. */
+static void order_predict(struct order_check *oc)
 {
-    for (size_t i = 0; i < oc->n_rest; i++) {
-        if (oc->rest[i] == pick) {
-            return true;
-        }
+    size_t words = (oc->n + 63) / 64;
+    uint64_t left[ORDER_WORDS] = {0};
+    for (size_t i = 0; i < oc->n; i++) {
+        bit_set(left, i);
     }
-    return false;
+    for (size_t pos = 0; pos < oc->n; pos++) {
+        uint64_t beaten[ORDER_WORDS] = {0};
+        for (size_t i = 0; i < oc->n; i++) {
+            if (bit_get(left, i)) {
+                for (size_t w = 0; w < words; w++) {
+                    beaten[w] |= oc->prefers[i][w];
+                }
+            }
+        }
+        size_t best = SIZE_MAX;
+        uint64_t best_key = UINT64_MAX;
+        size_t fallback = SIZE_MAX; /* a cycle left no suite unbeaten */
+        for (size_t i = 0; i < oc->n; i++) {
+            if (!bit_get(left, i)) {
+                continue;
+            }
+            uint64_t key = suite_prior_key(oc->codes[i]);
+            if (fallback == SIZE_MAX) {
+                fallback = i;
+            }
+            if (!bit_get(beaten, i) && (best == SIZE_MAX || key < best_key)) {
+                best = i;
+                best_key = key;
+            }
+        }
+        if (best == SIZE_MAX) {
+            best = fallback;
+        }
+        oc->predicted[pos] = (uint16_t)best;
+        left[best / 64] &= ~((uint64_t)1 << (best % 64));
+    }
 }
 
-static bool order_found_in_one_chunk(const struct proto_scan *ps)
+static void order_sort_round(struct order_check *oc);
+
+static void order_on_sort_probe(void *arg, const struct probe_result *res)
 {
-    for (size_t i = 1; i < ps->pr->n_suites; i++) {
-        if (ps->chunk_of[i] != ps->chunk_of[0]) {
+    struct order_probe *op = arg;
+    struct order_check *oc = op->oc;
+    struct proto_scan *ps = oc->ps;
+    if (!order_hello_ok(ps, res)) {
+        char why[160];
+        probe_describe(res, why, sizeof(why));
+        snprintf(oc->trouble, sizeof(oc->trouble), "server order incomplete: %s", why);
+    } else {
+        size_t winner = order_node_of(oc, res->flight.sh.suite);
+        bool offered = false;
+        for (size_t i = op->from; i < oc->n && winner != SIZE_MAX; i++) {
+            offered |= oc->predicted[i] == winner;
+        }
+        if (!offered) {
+            snprintf(oc->trouble, sizeof(oc->trouble),
+                     "server order incomplete: the server picked a suite that was not offered");
+        } else {
+            oc->hits += winner == oc->predicted[op->from];
+            order_learn(oc, winner, &oc->predicted[op->from], oc->n - op->from);
+        }
+    }
+    free(op);
+    if (--oc->pending == 0) {
+        order_sort_round(oc);
+    }
+}
+
+/* Offers predicted[from..] reversed: a server that followed the client would
+ * take the last predicted, so the answer cannot agree with the prediction by
+ * accident. */
+static bool order_sort_send(struct order_check *oc, size_t from)
+{
+    uint32_t *offer = malloc((oc->n - from) * sizeof(*offer));
+    struct order_probe *op = malloc(sizeof(*op));
+    if (offer == NULL || op == NULL) {
+        free(offer);
+        free(op);
+        return false;
+    }
+    size_t k = 0;
+    for (size_t i = oc->n; i-- > from;) {
+        offer[k++] = oc->codes[oc->predicted[i]];
+    }
+    *op = (struct order_probe){.oc = oc, .from = from};
+    oc->pending++;
+    bool ok = order_send_codes(oc, offer, k, order_on_sort_probe, op);
+    free(offer);
+    if (!ok) {
+        oc->pending--;
+        free(op);
+    }
+    return ok;
+}
+
+/* Is the suite at `pos` known to beat every one predicted after it? */
+static bool order_is_final(const struct order_check *oc, size_t pos)
+{
+    const uint64_t *row = oc->prefers[oc->predicted[pos]];
+    for (size_t i = pos + 1; i < oc->n; i++) {
+        if (!bit_get(row, oc->predicted[i])) {
             return false;
         }
     }
     return true;
 }
 
-/* The server enforces its order and `top` is its favourite: find the rest. */
-static void order_server(struct order_check *oc, uint32_t top)
+static void order_sort_round(struct order_check *oc)
 {
-    struct proto_scan *ps = oc->ps;
-    if (ps->root_pick_known && top == ps->pr->suites[0].code && order_found_in_one_chunk(ps)) {
-        /* One chunk's removal sequence, led by the overall favourite,
-         * already is the server's order. */
-        order_finish(oc, ORDER_SERVER, NULL);
+    order_close(oc);
+    order_predict(oc);
+    const char *conflict = oc->conflict ? "server order: some answers contradict others (the "
+                                          "server's choice depends on what is offered); listed "
+                                          "in the order most answers agree on"
+                                        : NULL;
+    if (oc->trouble[0] != '\0') {
+        order_finish(oc, ORDER_SERVER, oc->trouble);
         return;
     }
-    order_take(oc, top);
-    oc->step = ORDER_STEP_REMOVAL;
-    if (oc->n_rest < 2 || !order_send(oc, oc->rest, oc->n_rest, false)) {
-        order_finish(oc, ORDER_SERVER, NULL);
+    size_t first_open = oc->n;
+    for (size_t i = 0; i + 1 < oc->n; i++) {
+        if (!order_is_final(oc, i)) {
+            first_open = i;
+            break;
+        }
+    }
+    if (first_open == oc->n) {
+        order_finish(oc, ORDER_SERVER, conflict);
+        return;
+    }
+    if (oc->probes_left == 0) {
+        order_finish(oc, ORDER_SERVER,
+                     conflict != NULL ? conflict
+                                      : "server order incomplete: the probes allowed for it ran out");
+        return;
+    }
+    /* Side by side only while the guess holds up: when most of a round's
+     * answers contradicted it, the rest goes one probe at a time. */
+    bool guess_held = oc->rounds == 0 || 2 * oc->hits >= oc->sent;
+    oc->rounds++;
+    bool parallel = oc->rounds <= ORDER_PARALLEL_ROUNDS && guess_held;
+    oc->sent = 0;
+    oc->hits = 0;
+    for (size_t i = first_open; i + 1 < oc->n && oc->probes_left > 0; i++) {
+        bool open = i == first_open ||
+                    (parallel && !bit_get(oc->prefers[oc->predicted[i]], oc->predicted[i + 1]));
+        if (!open) {
+            continue;
+        }
+        if (!order_sort_send(oc, i)) {
+            break;
+        }
+        oc->probes_left--;
+        oc->sent++;
+        if (!parallel) {
+            break;
+        }
+    }
+    if (oc->pending == 0) {
+        order_finish(oc, ORDER_SERVER, "server order incomplete: no memory");
     }
 }
 
-static void order_on_probe(void *arg, const struct probe_result *res)
+/* The server enforces its order and codes[top] is its favourite (SIZE_MAX:
+ * unknown). The facts so far: the favourite beats all; within a chunk, each
+ * find beats the later ones (they were offered with it). */
+static void order_sort_start(struct order_check *oc, size_t top)
+{
+    struct proto_scan *ps = oc->ps;
+    oc->step = ORDER_STEP_SORT;
+    ps->pr->order = ORDER_SERVER;
+    for (size_t i = 0; i < oc->n; i++) {
+        for (size_t j = i + 1; j < oc->n; j++) {
+            if (ps->chunk_of[i] == ps->chunk_of[j]) {
+                bit_set(oc->prefers[i], j);
+            }
+        }
+    }
+    if (top != SIZE_MAX) {
+        for (size_t j = 0; j < oc->n; j++) {
+            if (j != top) {
+                bit_set(oc->prefers[top], j);
+            }
+        }
+    }
+    /* A removal chain takes n - 1 probes; the rounds may take up to twice
+     * that before they stop at their best prediction. */
+    oc->probes_left = (unsigned)(2 * oc->n + 4);
+    order_sort_round(oc);
+}
+
+static void order_on_check(void *arg, const struct probe_result *res)
 {
     struct order_check *oc = arg;
     struct proto_scan *ps = oc->ps;
-    const struct server_flight *f = &res->flight;
-    bool hello = res->outcome == PROBE_ANSWERED &&
-                 (f->answer == ANSWER_SERVER_HELLO || f->answer == ANSWER_HRR) &&
-                 f->sh.version == ps->version;
-    if (oc->step == ORDER_STEP_PAIR) {
-        order_on_pair(oc, res);
-        return;
-    }
-    if (!hello) {
+    if (!order_hello_ok(ps, res)) {
         char why[160];
         char trouble[RESULTS_TEXT];
         probe_describe(res, why, sizeof(why));
-        snprintf(trouble, sizeof(trouble), "server order %s: %s",
-                 oc->step == ORDER_STEP_REMOVAL ? "incomplete" : "undetermined", why);
-        order_finish(oc, oc->step == ORDER_STEP_REMOVAL ? ORDER_SERVER : ORDER_UNKNOWN, trouble);
+        snprintf(trouble, sizeof(trouble), "server order undetermined: %s", why);
+        order_finish(oc, ORDER_UNKNOWN, trouble);
         return;
     }
-    uint32_t pick = f->sh.suite;
-    if (oc->step == ORDER_STEP_PAIR) {
-        order_on_pair(oc, res);
+    size_t pick = order_node_of(oc, res->flight.sh.suite);
+    if (pick == SIZE_MAX) {
+        order_finish(oc, ORDER_UNKNOWN,
+                     "server order undetermined: the server picked a suite that was not offered");
         return;
     }
-    if (!order_has(oc, pick)) {
-        order_finish(oc, oc->step == ORDER_STEP_REMOVAL ? ORDER_SERVER : ORDER_UNKNOWN,
-                     "server order: the server picked a suite that was not offered");
-        return;
-    }
-    switch (oc->step) {
-    case ORDER_STEP_PAIR:
-        break;
-    case ORDER_STEP_REVERSED:
-        if (pick != oc->rest[oc->n_rest - 1]) {
-            order_server(oc, pick);
+    if (oc->step == ORDER_STEP_REVERSED) {
+        if (pick != oc->n - 1) {
+            order_sort_start(oc, pick);
         } else if (ps->root_pick_known) {
             order_finish(oc, ORDER_CLIENT, NULL);
         } else {
             oc->step = ORDER_STEP_FORWARD;
-            if (!order_send(oc, oc->rest, oc->n_rest, false)) {
+            if (!order_send_codes(oc, oc->codes, oc->n, order_on_check, oc)) {
                 order_finish(oc, ORDER_UNKNOWN, "server order undetermined: no memory");
             }
         }
-        break;
-    case ORDER_STEP_FORWARD:
-        if (pick == oc->rest[0]) {
-            order_finish(oc, ORDER_CLIENT, NULL);
-        } else {
-            order_server(oc, pick);
-        }
-        break;
-    case ORDER_STEP_REMOVAL:
-        order_take(oc, pick);
-        if (oc->n_rest < 2 || !order_send(oc, oc->rest, oc->n_rest, false)) {
-            order_finish(oc, ORDER_SERVER, NULL);
-        }
-        break;
+        return;
     }
+    if (pick == 0) {
+        order_finish(oc, ORDER_CLIENT, NULL);
+    } else {
+        order_sort_start(oc, pick);
+    }
+}
+
+static void order_on_reverse(void *arg, const struct probe_result *res)
+{
+    struct proto_scan *ps = arg;
+    ps->reverse_pending = false;
+    if (order_hello_ok(ps, res)) {
+        ps->reverse_known = true;
+        ps->reverse_pick = res->flight.sh.suite;
+    }
+    order_settle(ps);
+}
+
+void order_reverse_start(struct proto_scan *ps, const uint32_t *suites, size_t n, unsigned flags)
+{
+    uint16_t *codes = malloc((n > 0 ? n : 1) * sizeof(*codes));
+    if (codes == NULL || n < 2) {
+        free(codes);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        codes[i] = (uint16_t)suites[n - 1 - i];
+    }
+    uint8_t random[32];
+    struct scan_hello h;
+    scan_hello_init(ps->sc, &h, ps->version, random);
+    h.suites = codes;
+    h.n_suites = n;
+    h.flags = flags;
+    if (ps->version == VERSION_TLS13) {
+        h.flags |= SCAN_HELLO_EMPTY_KEY_SHARE;
+    }
+    char what[96];
+    snprintf(what, sizeof(what), "%s hello, %zu suites reversed (server order)",
+             version_name(ps->version), n);
+    ps->reverse_pending =
+        scan_send(ps->sc, &h, false, what, order_on_reverse, ps, NULL) == ST_OK;
+    free(codes);
 }
 
 void order_settle(struct proto_scan *ps)
 {
-    if (!ps->enumerated || ps->order_pair_pending || ps->order_settled) {
+    if (!ps->enumerated || ps->reverse_pending || ps->order_settled) {
         return;
     }
     ps->order_settled = true;
     struct proto_result *pr = ps->pr;
-    if (pr->state != PROTO_SUPPORTED || pr->n_suites < 2 || pr->order == ORDER_CLIENT) {
+    if (pr->state != PROTO_SUPPORTED || pr->n_suites < 2) {
         return;
     }
     struct order_check *oc = calloc(1, sizeof(*oc));
@@ -248,16 +491,32 @@ void order_settle(struct proto_scan *ps)
         return;
     }
     oc->ps = ps;
+    oc->n = pr->n_suites;
     for (size_t i = 0; i < pr->n_suites; i++) {
-        oc->rest[oc->n_rest++] = pr->suites[i].code;
+        oc->codes[i] = pr->suites[i].code;
     }
-    if (pr->order == ORDER_SERVER && ps->root_pick_known) {
-        order_server(oc, pr->suites[0].code);
+    bool reverse_found = false;
+    for (size_t i = 0; i < pr->n_suites; i++) {
+        reverse_found |= ps->reverse_known && pr->suites[i].code == ps->reverse_pick;
+    }
+    if (reverse_found && ps->root_pick_known) {
+        /* suites[0] is the pick from every candidate in the first order. */
+        if (ps->reverse_pick != pr->suites[0].code) {
+            order_finish(oc, ORDER_CLIENT, NULL);
+        } else {
+            order_sort_start(oc, 0);
+        }
         return;
     }
+    /* No reversed first hello to compare with (the first probe needed
+     * workarounds, or its reversal broke): ask with the accepted suites. */
     pr->order = ORDER_UNKNOWN;
     oc->step = ORDER_STEP_REVERSED;
-    if (!order_send(oc, oc->rest, oc->n_rest, true)) {
+    uint32_t reversed[RESULTS_MAX_SUITES];
+    for (size_t i = 0; i < oc->n; i++) {
+        reversed[i] = oc->codes[oc->n - 1 - i];
+    }
+    if (!order_send_codes(oc, reversed, oc->n, order_on_check, oc)) {
         order_finish(oc, ORDER_UNKNOWN, "server order undetermined: no memory");
     }
 }

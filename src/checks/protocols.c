@@ -24,6 +24,7 @@ void protocols_start(struct scan_ctx *sc)
             snprintf(ps->pr->reason, sizeof(ps->pr->reason), "no suite to offer");
             continue;
         }
+        ps->next_chunk_id = 1; /* 0 is the root */
         chunk_start(ps, cand, n, true, 0, 0, 0);
     }
     free(cand);

@@ -53,8 +53,12 @@ struct proto_scan {
     enum probe_outcome parked_outcome;
     char refusal_why[RESULTS_TEXT];
     uint16_t chunk_of[RESULTS_MAX_SUITES]; /* which chunk found each suite */
+    uint16_t next_chunk_id;                /* ids tell the chains apart (order.c) */
+    unsigned workaround_flags; /* SCAN_HELLO_PAD / _NO_EXTENSIONS some chunk needed */
     bool enumerated;                       /* every chunk is done */
-    bool order_pair_pending;               /* the early order probe is out */
+    bool reverse_pending;                  /* the reversed first probe is out */
+    bool reverse_known;                    /* ... and picked reverse_pick */
+    uint32_t reverse_pick;
     bool order_settled;
 };
 
@@ -136,7 +140,7 @@ void protocol_enumerated(struct proto_scan *ps);
 /* suites.c: chunk removal enumeration */
 /* Starts removal enumeration over suites (copied). A root chunk is a
  * protocol's first probe: it offers every candidate and, once the server
- * accepts, splits into chunks of SCAN_CHUNK_SUITES. */
+ * accepts, fans out into chunks laid out by suite_prior.c. */
 void chunk_start(struct proto_scan *ps, const uint32_t *suites, size_t n, bool root,
                  uint16_t chunk_id, unsigned flags, int split_depth);
 /* After the first round: decides or retries a protocol's parked first probe. */
@@ -146,11 +150,18 @@ void chunk_discard_parked(struct proto_scan *ps);
 size_t suite_candidates(uint16_t version, uint32_t *out, size_t cap);
 void suite_result_from_flight(struct suite_result *sr, const struct server_flight *f);
 
-/* order.c: order_pair_start() offers the first two finds swapped, early;
- * order_settle() runs once enumeration is done and the pair is back, and
- * completes or finds the order when still needed. */
-void order_pair_start(struct proto_scan *ps);
+/* order.c: order_reverse_start() offers a protocol's first hello again in
+ * reverse, as soon as the server has answered it; order_settle() runs once
+ * enumeration is done and that answer is back, and finds the order. */
+void order_reverse_start(struct proto_scan *ps, const uint32_t *suites, size_t n, unsigned flags);
 void order_settle(struct proto_scan *ps);
+
+/* suite_prior.c: the guess that lays out chunks and breaks ties in order.c.
+ * A smaller key is a suite more likely accepted and preferred. */
+uint64_t suite_prior_key(uint32_t code);
+void suite_prior_sort(uint32_t *codes, size_t n);
+/* Length of the chunk that starts sorted[0] (sorted by suite_prior_sort). */
+size_t suite_prior_chunk_len(const uint32_t *sorted, size_t n);
 
 /* groups.c */
 void groups_tls13_start(struct scan_ctx *sc);

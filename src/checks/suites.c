@@ -2,11 +2,13 @@
  * offer a list, record the suite the server picks, take it out, offer the
  * rest, until the server refuses. A protocol's first probe (the root chunk)
  * offers every candidate at once, so one connection both answers "is this
- * version supported" and finds the server's first choice. The removal chain
- * then goes on over every candidate: for a server that enforces its order the
- * sequence is that order, at the minimum of connections (accepted + 1). Once
- * a probe shows the server follows the client's order instead, the rest of
- * the chain is split into chunks that run side by side. */
+ * version supported" and finds the server's first choice. Once it has, the
+ * rest fans out into chunks that run side by side, each its own removal
+ * chain: many small chunks where servers usually accept much, a few large
+ * ones elsewhere (suite_prior.c), so that no chain is long. The same first
+ * hello goes out again reversed (order.c): together with the chains it tells
+ * whether the server follows the client's order or its own, and in what
+ * order. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +37,6 @@ struct chunk {
     size_t n;
     unsigned flags;    /* enum scan_hello_flag */
     bool root;         /* the protocol's first probe: every candidate */
-    bool chain;        /* the root after its first acceptance, still one removal chain */
     unsigned tried;    /* enum chunk_tried: workarounds already used */
     bool noext_trial;  /* the last hello went without extensions as a trial */
     bool closed_retry; /* that trial follows a plain close of the first probe */
@@ -140,14 +141,16 @@ static void chunk_anomaly(struct chunk *c, const char *what)
     chunk_inconclusive(c, what);
 }
 
-/* The server follows the client's order: the rest of the chain is split
- * into chunks that run side by side (the order of finds no longer matters). */
-static void chunk_chain_split(struct chunk *c)
+/* The root's first find is in: the other candidates go to chunks laid out
+ * by the prior, each started at once. */
+static void chunk_fan_out(struct chunk *c)
 {
-    for (size_t start = 0; start < c->n; start += SCAN_CHUNK_SUITES) {
-        size_t k = c->n - start < SCAN_CHUNK_SUITES ? c->n - start : SCAN_CHUNK_SUITES;
-        uint16_t id = (uint16_t)(1 + start / SCAN_CHUNK_SUITES);
-        chunk_start(c->ps, c->suites + start, k, false, id, c->flags, 0);
+    struct proto_scan *ps = c->ps;
+    suite_prior_sort(c->suites, c->n);
+    for (size_t start = 0; start < c->n;) {
+        size_t k = suite_prior_chunk_len(c->suites + start, c->n - start);
+        chunk_start(ps, c->suites + start, k, false, ps->next_chunk_id++, c->flags, 0);
+        start += k;
     }
     chunk_done(c);
 }
@@ -165,6 +168,7 @@ static void chunk_accept(struct chunk *c, size_t at, const struct server_flight 
         c->closed_retry = false;
         scan_note(ps->sc, "%s: the server only answers a ClientHello without extensions",
                   version_name(ps->version));
+        ps->workaround_flags |= SCAN_HELLO_NO_EXTENSIONS;
     }
     if (pr->n_suites < RESULTS_MAX_SUITES) {
         struct suite_result *sr = &pr->suites[pr->n_suites];
@@ -178,24 +182,17 @@ static void chunk_accept(struct chunk *c, size_t at, const struct server_flight 
         certificate_from_flight(ps->sc, f, ps->version);
     }
     groups_on_suite(ps->sc, ps->version, c->suites[at]);
+    if (c->root && ps->version != VERSION_SSL2) {
+        order_reverse_start(ps, c->suites, c->n, c->flags);
+    }
     memmove(&c->suites[at], &c->suites[at + 1], (c->n - at - 1) * sizeof(c->suites[0]));
     c->n--;
     c->tried &= ~(unsigned)TRIED_RETRY; /* each step may be retried once */
 
-    if (c->root) {
-        c->root = false;
-        c->chain = true;
-    }
-    /* The first two finds of the chain are the server's two favourites if it
-     * enforces its order: one probe offering them swapped tells which it is,
-     * while the chain goes on. */
-    if (c->chain && pr->n_suites == 2) {
-        order_pair_start(ps);
-    }
     if (c->n == 0) {
         chunk_done(c);
-    } else if (c->chain && pr->order == ORDER_CLIENT && c->n > SCAN_CHUNK_SUITES) {
-        chunk_chain_split(c);
+    } else if (c->root) {
+        chunk_fan_out(c);
     } else {
         chunk_send(c);
     }
@@ -259,6 +256,7 @@ static void chunk_work_around(struct chunk *c, const char *why)
     if (!(c->tried & TRIED_PAD) && c->last_len >= HELLO_PAD_MIN && c->last_len <= HELLO_PAD_MAX) {
         c->tried |= TRIED_PAD;
         c->flags |= SCAN_HELLO_PAD;
+        ps->workaround_flags |= SCAN_HELLO_PAD;
         scan_note(ps->sc, "%s: retried with a padded ClientHello (RFC 7685) after: %s", vname, why);
         chunk_send(c);
         return;
@@ -277,8 +275,10 @@ static void chunk_work_around(struct chunk *c, const char *why)
         scan_note(ps->sc, "%s: split a ClientHello of %zu suites in halves after: %s", vname, c->n,
                   why);
         size_t half = c->n / 2;
-        chunk_start(ps, c->suites, half, false, c->id, c->flags, c->split_depth + 1);
-        chunk_start(ps, c->suites + half, c->n - half, false, c->id, c->flags, c->split_depth + 1);
+        chunk_start(ps, c->suites, half, false, ps->next_chunk_id++, c->flags,
+                    c->split_depth + 1);
+        chunk_start(ps, c->suites + half, c->n - half, false, ps->next_chunk_id++, c->flags,
+                    c->split_depth + 1);
         chunk_done(c);
         return;
     }

@@ -45,6 +45,11 @@ ORDERED_CIPHERS = (
     "ECDHE-RSA-AES128-SHA:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384:"
     "AES256-SHA:ECDHE-RSA-AES128-GCM-SHA256"
 )
+WEAKEST_FIRST_CIPHERS = (
+    "AES128-SHA:AES256-SHA:AES128-SHA256:AES256-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA384:"
+    "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305"
+)
 ORDERED_SUITES13 = "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384"
 
 SCAN_SERVERS = [
@@ -87,6 +92,12 @@ SCAN_SERVERS = [
         "nginx-order-on", "nginx", ("TLSv1.2", "TLSv1.3"),
         ciphers=ORDERED_CIPHERS, ciphersuites=ORDERED_SUITES13,
         groups="secp384r1:X25519:prime256v1", server_order=True,
+    ),
+    ServerSpec(
+        # Weakest first, the reverse of the guess tlsgate starts from: the
+        # order must still come out exactly (checks/order.c).
+        "nginx-order-weakest-first", "nginx", ("TLSv1.2",),
+        ciphers=WEAKEST_FIRST_CIPHERS, groups="X25519:prime256v1", server_order=True,
     ),
     ServerSpec(
         "nginx-order-off", "nginx", ("TLSv1.2", "TLSv1.3"),
