@@ -144,35 +144,79 @@ static void group_chunk_send(struct group_chunk *gc)
     }
 }
 
-/* Starts one chunk per SCAN_CHUNK_GROUPS candidates of the kinds wanted. */
+/* The groups servers usually accept, most common first: each pair of them
+ * is its own chunk, so that no chain of finds is long (groups_start). */
+static const uint16_t groups_likely[] = {
+    0x001d, 0x0017, /* x25519, secp256r1 */
+    0x0018, 0x0019, /* secp384r1, secp521r1 */
+    0x11ec, 0x001e, /* X25519MLKEM768, x448 */
+    0x11eb, 0x11ed, /* SecP256r1MLKEM768, SecP384r1MLKEM1024 */
+    0x0100, 0x0101, /* ffdhe2048, ffdhe3072 */
+};
+#define GROUPS_LIKELY_CHUNK 2
+
+static bool groups_is_likely(uint16_t code)
+{
+    for (size_t i = 0; i < sizeof(groups_likely) / sizeof(groups_likely[0]); i++) {
+        if (groups_likely[i] == code) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool groups_wanted(const struct group_info *g, bool tls13)
+{
+    return g != NULL && (tls13 ? g->kind != GROUP_EXPLICIT : g->kind == GROUP_EC);
+}
+
+static struct group_chunk *group_chunk_new(struct scan_ctx *sc, uint16_t version,
+                                           const uint16_t *suites, size_t n_suites,
+                                           uint16_t cert_curve)
+{
+    struct group_chunk *gc = calloc(1, sizeof(*gc));
+    if (gc == NULL) {
+        sc->r->groups_complete = false;
+        return NULL;
+    }
+    *gc = (struct group_chunk){
+        .sc = sc, .version = version, .n_suites = n_suites, .cert_curve = cert_curve};
+    memcpy(gc->suites, suites, n_suites * sizeof(suites[0]));
+    return gc;
+}
+
+/* Starts the chunks over every candidate of the kinds wanted: the likely
+ * groups in pairs, the rest SCAN_CHUNK_GROUPS at a time, all at once. */
 static void groups_start(struct scan_ctx *sc, uint16_t version, const uint16_t *suites,
                          size_t n_suites, bool tls13, uint16_t cert_curve)
 {
-    struct group_chunk *gc = NULL;
-    for (size_t i = 0; i < group_table_len; i++) {
-        const struct group_info *g = &group_table[i];
-        bool wanted = tls13 ? g->kind != GROUP_EXPLICIT : g->kind == GROUP_EC;
-        if (!wanted) {
-            continue;
-        }
-        if (gc == NULL) {
-            gc = calloc(1, sizeof(*gc));
-            if (gc == NULL) {
-                sc->r->groups_complete = false;
-                return;
-            }
-            *gc = (struct group_chunk){
-                .sc = sc, .version = version, .n_suites = n_suites, .cert_curve = cert_curve};
-            memcpy(gc->suites, suites, n_suites * sizeof(suites[0]));
-        }
-        gc->groups[gc->n++] = g->code;
-        if (gc->n == SCAN_CHUNK_GROUPS) {
-            group_chunk_send(gc);
-            gc = NULL;
+    uint16_t order[RESULTS_MAX_GROUPS];
+    size_t n = 0;
+    size_t n_likely = 0;
+    for (size_t i = 0; i < sizeof(groups_likely) / sizeof(groups_likely[0]); i++) {
+        if (groups_wanted(group_find(groups_likely[i]), tls13) && n < RESULTS_MAX_GROUPS) {
+            order[n++] = groups_likely[i];
         }
     }
-    if (gc != NULL) {
+    n_likely = n;
+    for (size_t i = 0; i < group_table_len && n < RESULTS_MAX_GROUPS; i++) {
+        const struct group_info *g = &group_table[i];
+        if (groups_wanted(g, tls13) && !groups_is_likely(g->code)) {
+            order[n++] = g->code;
+        }
+    }
+    for (size_t start = 0; start < n;) {
+        size_t cap = start < n_likely ? GROUPS_LIKELY_CHUNK : SCAN_CHUNK_GROUPS;
+        size_t end = start < n_likely ? n_likely : n;
+        size_t k = end - start < cap ? end - start : cap;
+        struct group_chunk *gc = group_chunk_new(sc, version, suites, n_suites, cert_curve);
+        if (gc == NULL) {
+            return;
+        }
+        memcpy(gc->groups, order + start, k * sizeof(order[0]));
+        gc->n = k;
         group_chunk_send(gc);
+        start += k;
     }
 }
 
