@@ -207,3 +207,18 @@ def test_scan_is_quick(pool):
     assert run.target()["status"] == "scanned", run.describe()
     if os.environ.get("TLSGATE_VALGRIND") != "1":
         assert run.target()["elapsed_s"] < 1.0, run.target()["elapsed_s"]
+
+
+def test_server_order_costs_at_most_twice_a_removal_chain(pool):
+    """A server order far from the guess (weakest first) is still proven with
+    a bounded number of probes: the rounds fall back to one probe at a time
+    once the guess fails, instead of probing every pair (checks/order.c)."""
+    spec = next(s for s in specs.SCAN_SERVERS if s.name == "nginx-order-weakest-first")
+    server = pool.get(spec)
+    run = tlsgate_run.run(["scan", server.target, "--clients", "none", "-v"])
+    p = proto(run.target(), "TLSv1.2")
+    n = len(p["suites"])
+    assert p["server_order"] is True and n == 13, run.describe()
+    order_probes = [l for l in run.stderr.splitlines() if "(server order)" in l]
+    # A removal chain would take n - 1; the reversed first hello is one more.
+    assert len(order_probes) <= 2 * (n - 1) + 1, "\n".join(order_probes)
