@@ -320,9 +320,9 @@ static void order_sort_round(struct order_check *oc)
 {
     order_close(oc);
     order_predict(oc);
-    const char *conflict = oc->conflict ? "server order: some answers contradict others (the "
-                                          "server's choice depends on what is offered); listed "
-                                          "in the order most answers agree on"
+    const char *conflict = oc->conflict ? "server order: some answers contradict earlier ones "
+                                          "(the server's choice depends on what is offered); "
+                                          "listed in the order the earlier answers gave"
                                         : NULL;
     if (oc->trouble[0] != '\0') {
         order_finish(oc, ORDER_SERVER, oc->trouble);
