@@ -47,3 +47,18 @@ def test_sni_option_overrides(pool):
     run = tlsgate_run.run(["scan", server.target, "--sni", "example.test", "--clients", "none"])
     assert run.target()["sni"] == "example.test", run.describe()
     assert run.target()["status"] == "scanned"
+
+
+def test_jobs_fitted_to_the_open_file_limit(pool):
+    """--jobs x --parallel connections that the open-file limit cannot hold
+    scan fewer targets at once, with a warning, and every target completes
+    (instead of probes breaking on EMFILE)."""
+    spec = next(s for s in specs.SCAN_SERVERS if s.name == "rsa-kex-gcm-only")
+    server = pool.get(spec)
+    targets = [server.target] * 3
+    run = tlsgate_run.run(["scan", "--jobs", "16", "--parallel", "32", "--clients", "none"]
+                          + targets, wrapper=("prlimit", "--nofile=100:100"))
+    assert "exceed the limit of 100 open files: scanning 2 targets at once" in run.stderr, \
+        run.describe()
+    assert run.rc & 8 == 0, run.describe()  # nothing incomplete (flag 1 is this server's policy)
+    assert [t["status"] for t in run.report["targets"]] == ["scanned"] * 3
