@@ -248,13 +248,16 @@ static void chunk_work_around(struct chunk *c, const char *why)
 {
     struct proto_scan *ps = c->ps;
     const char *vname = version_name(ps->version);
-    if (!(c->tried & TRIED_RETRY)) {
+    bool pad_window = c->last_len >= HELLO_PAD_MIN && c->last_len <= HELLO_PAD_MAX;
+    /* In the window, the padded hello is the retry: a plain one would only
+     * wait out the same timeout again. */
+    if (!(c->tried & TRIED_RETRY) && !(pad_window && !(c->tried & TRIED_PAD))) {
         c->tried |= TRIED_RETRY;
         chunk_send(c);
         return;
     }
-    if (!(c->tried & TRIED_PAD) && c->last_len >= HELLO_PAD_MIN && c->last_len <= HELLO_PAD_MAX) {
-        c->tried |= TRIED_PAD;
+    if (!(c->tried & TRIED_PAD) && pad_window) {
+        c->tried |= TRIED_PAD | TRIED_RETRY;
         c->flags |= SCAN_HELLO_PAD;
         ps->workaround_flags |= SCAN_HELLO_PAD;
         scan_note(ps->sc, "%s: retried with a padded ClientHello (RFC 7685) after: %s", vname, why);
@@ -408,7 +411,9 @@ static enum status chunk_send_tls(struct chunk *c, const char *what)
     scan_hello_init(ps->sc, &h, ps->version, c->random);
     h.suites = codes;
     h.n_suites = c->n;
-    h.flags = c->flags;
+    /* Once one hello of the protocol needed padding, every one in the
+     * window is padded from the start (the extension is harmless). */
+    h.flags = c->flags | (ps->workaround_flags & SCAN_HELLO_PAD);
     if (ps->version == VERSION_TLS13) {
         /* The HelloRetryRequest names suite and group: no key share needed. */
         h.flags |= SCAN_HELLO_EMPTY_KEY_SHARE;
