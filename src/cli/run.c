@@ -266,8 +266,8 @@ static unsigned jobs_within_fd_limit(const struct config *cfg)
                                                     : 1;
     log_msg(NULL, LOG_WARN,
             "--jobs %u x --parallel %u connections exceed the limit of %llu open files: "
-            "scanning %u targets at once",
-            jobs, parallel, (unsigned long long)rl.rlim_cur, fit);
+            "scanning %u target%s at once",
+            jobs, parallel, (unsigned long long)rl.rlim_cur, fit, fit == 1 ? "" : "s");
     return fit;
 }
 
