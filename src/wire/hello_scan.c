@@ -106,6 +106,8 @@ static void ext_empty(struct ext_list *l, uint16_t type)
     ext_end(l, type);
 }
 
+#define SCAN_MAX_DEFAULT_GROUPS 64
+
 static bool scan_needs_groups(const struct scan_hello *h)
 {
     if (h->version >= VERSION_TLS13) {
@@ -127,6 +129,22 @@ static void scan_exts_fill(struct ext_list *l, const struct scan_hello *h)
     if (scan_needs_groups(h)) {
         const uint16_t *groups = h->groups != NULL ? h->groups : scan_default_groups;
         size_t n = h->groups != NULL ? h->n_groups : scan_default_groups_len;
+        uint16_t no_ffdhe[SCAN_MAX_DEFAULT_GROUPS];
+        if (h->groups == NULL && h->version <= VERSION_TLS12) {
+            /* RFC 7919 4: a TLS 1.2 server offered FFDHE groups it has none
+             * of must not pick a DHE suite, while one offered none uses its
+             * own parameters. The suite probes ask what the server accepts
+             * from clients at large, and most (browsers, curl, OpenSSL) send
+             * no FFDHE group: neither do these. */
+            size_t k = 0;
+            for (size_t i = 0; i < n && k < SCAN_MAX_DEFAULT_GROUPS; i++) {
+                if (groups[i] < 0x0100 || groups[i] > 0x01ff) {
+                    no_ffdhe[k++] = groups[i];
+                }
+            }
+            groups = no_ffdhe;
+            n = k;
+        }
         ext_u16_list(l, EXT_SUPPORTED_GROUPS, groups, n);
         ext_point_formats(l);
     }

@@ -14,7 +14,7 @@ ALL_SERVERS = specs.SCAN_SERVERS + specs.CLIENT_SERVERS + specs.LEGACY_SERVERS
 
 
 def nmap_checked(spec):
-    return "SSLv2" not in spec.versions
+    return "SSLv2" not in spec.versions and not spec.nmap_wrong
 
 
 def code(text):
