@@ -445,7 +445,11 @@ static void order_on_reverse(void *arg, const struct probe_result *res)
     if (order_hello_ok(ps, res)) {
         ps->reverse_known = true;
         ps->reverse_pick = res->flight.sh.suite;
+        memset(&ps->reverse_found, 0, sizeof(ps->reverse_found));
+        ps->reverse_found.code = ps->reverse_pick;
+        suite_result_from_flight(&ps->reverse_found, &res->flight);
     }
+    chunk_reverse_known(ps, order_hello_ok(ps, res) ? &res->flight : NULL);
     order_settle(ps);
 }
 
@@ -471,8 +475,11 @@ void order_reverse_start(struct proto_scan *ps, const uint32_t *suites, size_t n
     char what[96];
     snprintf(what, sizeof(what), "%s hello, %zu suites reversed (server order)",
              version_name(ps->version), n);
-    ps->reverse_pending =
-        scan_send(ps->sc, &h, false, what, order_on_reverse, ps, NULL) == ST_OK;
+    /* TLS <= 1.2: the whole flight, for the certificate and key exchange
+     * of a suite this answer may be the only one to find. */
+    bool full = ps->version <= VERSION_TLS12;
+    ps->reverse_pending = scan_send(ps->sc, &h, full, what, order_on_reverse, ps, NULL) == ST_OK;
+    ps->reverse_sent = ps->reverse_pending;
     free(codes);
 }
 

@@ -1,6 +1,6 @@
 /* Which protocol versions does the server speak? One probe per version, all
- * at once, each offering every suite usable in that version (see suites.c:
- * the same probe starts the suite enumeration). */
+ * at once, each offering every suite usable in that version, likeliest first
+ * (see suites.c: the same probe starts the suite enumeration). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +25,17 @@ void protocols_start(struct scan_ctx *sc)
             continue;
         }
         ps->next_chunk_id = 1; /* 0 is the root */
+        if (ps->version != VERSION_SSL2) {
+            suite_prior_sort(cand, n);
+        }
         chunk_start(ps, cand, n, true, 0, 0, 0);
+        /* Most servers speak TLS 1.2 or 1.3: their reversed first hello goes
+         * out at once, so that its answer is back when the first one is
+         * (see suites.c). Older versions send it once they are known to be
+         * spoken, rather than one more probe for each that is not. */
+        if (ps->version >= VERSION_TLS12) {
+            order_reverse_start(ps, cand, n, 0);
+        }
     }
     free(cand);
 }

@@ -56,9 +56,12 @@ struct proto_scan {
     uint16_t next_chunk_id;                /* ids tell the chains apart (order.c) */
     unsigned workaround_flags; /* SCAN_HELLO_PAD / _NO_EXTENSIONS some chunk needed */
     bool enumerated;                       /* every chunk is done */
-    bool reverse_pending;                  /* the reversed first probe is out */
+    bool reverse_sent;                     /* the reversed first hello went out */
+    bool reverse_pending;                  /* ... and is not back */
     bool reverse_known;                    /* ... and picked reverse_pick */
     uint32_t reverse_pick;
+    struct suite_result reverse_found;     /* what that answer said of reverse_pick */
+    struct chunk *fan_out_waiting;         /* the answered root, until the reversal is back */
     bool order_settled;
 };
 
@@ -154,11 +157,14 @@ void suite_result_from_flight(struct suite_result *sr, const struct server_fligh
  * reverse, as soon as the server has answered it; order_settle() runs once
  * enumeration is done and that answer is back, and finds the order. */
 void order_reverse_start(struct proto_scan *ps, const uint32_t *suites, size_t n, unsigned flags);
+/* suites.c: the reversed first hello is back; a root waiting for it fans out. */
+void chunk_reverse_known(struct proto_scan *ps, const struct server_flight *f);
 void order_settle(struct proto_scan *ps);
 
 /* suite_prior.c: the guess that lays out chunks and breaks ties in order.c.
  * A smaller key is a suite more likely accepted and preferred. */
 uint64_t suite_prior_key(uint32_t code);
+/* Sorts for the chunk layout: tier by tier, each in suite_prior_key order. */
 void suite_prior_sort(uint32_t *codes, size_t n);
 /* Length of the chunk that starts sorted[0] (sorted by suite_prior_sort). */
 size_t suite_prior_chunk_len(const uint32_t *sorted, size_t n);

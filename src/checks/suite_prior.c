@@ -15,22 +15,23 @@
 /* How likely a server accepts a suite, 0 = most: one tier per chunk size. */
 enum prior_tier {
     TIER_MODERN = 0, /* forward secret AEAD with AES or ChaCha20, RSA or ECDSA signed */
-    TIER_FS_CBC,     /* forward secret AES-CBC, RSA or ECDSA signed */
-    TIER_RSA,        /* RSA key transport with AES */
-    TIER_LEGACY,     /* DSS, Camellia, ARIA, SEED, 3DES, RC4 */
+    TIER_COMMON,     /* forward secret AES-CBC, RSA or ECDSA signed; RSA key transport with AES */
+    TIER_HIGH,       /* the rest of OpenSSL's HIGH: ARIA-GCM, Camellia-CBC, RSA or ECDSA signed */
+    TIER_LEGACY,     /* DSS-signed, other ARIA and Camellia, SEED, 3DES, RC4, IDEA */
     TIER_RARE,       /* PSK, SRP, Kerberos, GOST, static DH, anonymous, export, NULL... */
     TIER_COUNT,
 };
 
 /* Suites per chunk in each tier. Small where acceptance is dense, so that a
  * chunk's removal chain (one probe per accepted suite, plus a refusal unless
- * the chunk runs out) stays two or three probes long; large where it is
+ * the chunk runs out) stays two to four probes long; large where it is
  * sparse, so that one refusal covers many suites. */
 static const size_t tier_chunk[TIER_COUNT] = {2, 4, 4, 32, SCAN_CHUNK_SUITES};
 
-static bool prior_common_cipher(const struct suite_info *s)
+static bool prior_fs(const struct suite_info *s)
 {
-    return s->cipher == CIPHER_AES || s->cipher == CIPHER_CHACHA20;
+    return (s->flags & SUITE_PFS) &&
+           (s->kex == KEX_ECDHE || s->kex == KEX_DHE || s->kex == KEX_TLS13);
 }
 
 static enum prior_tier prior_tier_of(const struct suite_info *s)
@@ -38,37 +39,54 @@ static enum prior_tier prior_tier_of(const struct suite_info *s)
     if (s->flags & (SUITE_EXPORT | SUITE_ANON | SUITE_UNOFFICIAL)) {
         return TIER_RARE;
     }
+    bool known_kex = prior_fs(s) || s->kex == KEX_RSA;
+    if (!known_kex) {
+        return TIER_RARE;
+    }
+    bool aes_chacha = s->cipher == CIPHER_AES || s->cipher == CIPHER_CHACHA20;
     bool signed_common = s->auth == AUTH_RSA || s->auth == AUTH_ECDSA || s->auth == AUTH_NONE;
-    bool fs = (s->flags & SUITE_PFS) && (s->kex == KEX_ECDHE || s->kex == KEX_DHE ||
-                                         s->kex == KEX_TLS13);
-    if (fs && signed_common && prior_common_cipher(s)) {
-        return (s->flags & SUITE_AEAD) ? TIER_MODERN : TIER_FS_CBC;
+    if (aes_chacha && signed_common) {
+        if (prior_fs(s) && (s->flags & SUITE_AEAD)) {
+            return TIER_MODERN;
+        }
+        return TIER_COMMON;
     }
-    if (s->kex == KEX_RSA && prior_common_cipher(s)) {
-        return TIER_RSA;
+    /* The ARIA and Camellia suites OpenSSL has (and so its HIGH list). */
+    bool openssl_high = (s->cipher == CIPHER_ARIA && s->mode == MODE_GCM) ||
+                        (s->cipher == CIPHER_CAMELLIA && s->mode == MODE_CBC);
+    if (openssl_high && signed_common) {
+        return TIER_HIGH;
     }
-    bool known_kex = s->kex == KEX_RSA || s->kex == KEX_DHE || s->kex == KEX_ECDHE;
-    bool legacy_cipher = s->cipher == CIPHER_CAMELLIA || s->cipher == CIPHER_ARIA ||
-                         s->cipher == CIPHER_SEED || s->cipher == CIPHER_3DES ||
-                         s->cipher == CIPHER_RC4 || prior_common_cipher(s);
-    if (known_kex && legacy_cipher) {
+    if (aes_chacha || s->cipher == CIPHER_ARIA || s->cipher == CIPHER_CAMELLIA ||
+        s->cipher == CIPHER_SEED || s->cipher == CIPHER_3DES || s->cipher == CIPHER_RC4 ||
+        s->cipher == CIPHER_IDEA) {
         return TIER_LEGACY;
     }
     return TIER_RARE;
 }
 
-static unsigned prior_mode_rank(uint8_t mode)
+/* Within one MAC class and key size, OpenSSL lists AES-GCM, ChaCha20,
+ * AES-CCM_8, AES-CCM, then ARIA and Camellia; AES-CBC leads its class. */
+static unsigned prior_family_rank(const struct suite_info *s)
 {
-    switch (mode) {
-    case MODE_GCM:
-        return 0;
-    case MODE_POLY1305:
+    if (s->cipher == CIPHER_AES) {
+        switch (s->mode) {
+        case MODE_GCM:
+        case MODE_CBC:
+            return 0;
+        case MODE_CCM8:
+            return 2;
+        case MODE_CCM:
+            return 3;
+        default:
+            return 5;
+        }
+    }
+    switch (s->cipher) {
+    case CIPHER_CHACHA20:
         return 1;
-    case MODE_CCM8: /* OpenSSL sorts the 8-byte tag first */
-        return 2;
-    case MODE_CCM:
-        return 3;
-    case MODE_CBC:
+    case CIPHER_ARIA:
+    case CIPHER_CAMELLIA:
         return 4;
     default:
         return 5;
@@ -127,21 +145,31 @@ uint64_t suite_prior_key(uint32_t code)
         return UINT64_MAX;
     }
     unsigned bits = s->cipher_bits > 1023 ? 1023 : s->cipher_bits;
-    /* tier | MAC (AEAD first) | key bits (more first) | mode | kex | auth | code */
-    uint64_t key = (uint64_t)prior_tier_of(s);
+    /* rare last | forward secret first | MAC (AEAD first) | key bits (more
+     * first) | cipher family | kex | auth | code */
+    uint64_t key = prior_tier_of(s) == TIER_RARE ? 1 : 0;
+    key = key << 1 | (prior_fs(s) ? 0 : 1);
     key = key << 2 | prior_mac_rank(s->mac);
     key = key << 10 | (1023 - bits);
-    key = key << 3 | prior_mode_rank(s->mode);
+    key = key << 3 | prior_family_rank(s);
     key = key << 2 | prior_kex_rank(s->kex);
     key = key << 2 | prior_auth_rank(s->auth);
     key = key << 24 | (code & 0xffffff);
     return key;
 }
 
+/* Chunks are laid out tier by tier, each tier in the predicted order. */
+static uint64_t prior_layout_key(uint32_t code)
+{
+    const struct suite_info *s = suite_find(code);
+    uint64_t tier = s != NULL ? prior_tier_of(s) : TIER_RARE;
+    return tier << 60 | (suite_prior_key(code) & (((uint64_t)1 << 60) - 1));
+}
+
 static int prior_cmp(const void *a, const void *b)
 {
-    uint64_t x = suite_prior_key(*(const uint32_t *)a);
-    uint64_t y = suite_prior_key(*(const uint32_t *)b);
+    uint64_t x = prior_layout_key(*(const uint32_t *)a);
+    uint64_t y = prior_layout_key(*(const uint32_t *)b);
     return x < y ? -1 : x > y;
 }
 

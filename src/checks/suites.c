@@ -37,6 +37,7 @@ struct chunk {
     size_t n;
     unsigned flags;    /* enum scan_hello_flag */
     bool root;         /* the protocol's first probe: every candidate */
+    size_t root_at;    /* where the root's pick sat in its list */
     unsigned tried;    /* enum chunk_tried: workarounds already used */
     bool noext_trial;  /* the last hello went without extensions as a trial */
     bool closed_retry; /* that trial follows a plain close of the first probe */
@@ -141,24 +142,68 @@ static void chunk_anomaly(struct chunk *c, const char *what)
     chunk_inconclusive(c, what);
 }
 
-/* The root's first find is in: the other candidates go to chunks laid out
- * by the prior, each started at once. */
-static void chunk_fan_out(struct chunk *c)
+static void chunk_record(struct proto_scan *ps, const struct suite_result *sr, uint16_t chunk_id)
+{
+    struct proto_result *pr = ps->pr;
+    if (pr->n_suites < RESULTS_MAX_SUITES) {
+        pr->suites[pr->n_suites] = *sr;
+        ps->chunk_of[pr->n_suites] = chunk_id;
+        pr->n_suites++;
+    }
+}
+
+/* The root's first find is in, and so is the reversed hello's when it was
+ * sent: the other candidates go to chunks laid out by the prior, each
+ * started at once. A server that follows the client's order picked from the
+ * root the first suite it accepts in the root's order, and from the reversal
+ * the last: nothing outside the two needs a probe (the reversal's pick is
+ * recorded here). */
+static void chunk_fan_out(struct chunk *c, size_t root_at)
 {
     struct proto_scan *ps = c->ps;
-    suite_prior_sort(c->suites, c->n);
-    for (size_t start = 0; start < c->n;) {
-        size_t k = suite_prior_chunk_len(c->suites + start, c->n - start);
+    size_t from = 0;
+    size_t to = c->n; /* c->suites no longer holds the root's pick */
+    bool client = false;
+    if (ps->reverse_sent && ps->reverse_known && ps->reverse_pick != ps->pr->suites[0].code) {
+        for (size_t i = 0; i < c->n; i++) {
+            if (c->suites[i] == ps->reverse_pick && i >= root_at) {
+                client = true;
+                from = root_at;
+                to = i;
+            }
+        }
+    }
+    if (client) {
+        chunk_record(ps, &ps->reverse_found, ps->next_chunk_id++);
+        groups_on_suite(ps->sc, ps->version, ps->reverse_pick);
+    }
+    suite_prior_sort(c->suites + from, to - from);
+    for (size_t start = from; start < to;) {
+        size_t k = suite_prior_chunk_len(c->suites + start, to - start);
         chunk_start(ps, c->suites + start, k, false, ps->next_chunk_id++, c->flags, 0);
         start += k;
     }
     chunk_done(c);
 }
 
+void chunk_reverse_known(struct proto_scan *ps, const struct server_flight *f)
+{
+    if (f != NULL && ps->version <= VERSION_TLS12) {
+        certificate_from_flight(ps->sc, f, ps->version);
+    }
+    struct chunk *c = ps->fan_out_waiting;
+    if (c != NULL) {
+        ps->fan_out_waiting = NULL;
+        chunk_fan_out(c, c->root_at);
+    }
+}
+
 static void chunk_accept(struct chunk *c, size_t at, const struct server_flight *f)
 {
     struct proto_scan *ps = c->ps;
     struct proto_result *pr = ps->pr;
+    /* Only a reversal sent with the root is waited for (protocols.c). */
+    bool wait_for_reverse = c->root && ps->reverse_pending;
     if (!ps->accepted_any && c->root) {
         ps->root_pick_known = true;
     }
@@ -182,7 +227,7 @@ static void chunk_accept(struct chunk *c, size_t at, const struct server_flight 
         certificate_from_flight(ps->sc, f, ps->version);
     }
     groups_on_suite(ps->sc, ps->version, c->suites[at]);
-    if (c->root && ps->version != VERSION_SSL2) {
+    if (c->root && !ps->reverse_sent && ps->version != VERSION_SSL2) {
         order_reverse_start(ps, c->suites, c->n, c->flags);
     }
     memmove(&c->suites[at], &c->suites[at + 1], (c->n - at - 1) * sizeof(c->suites[0]));
@@ -191,8 +236,11 @@ static void chunk_accept(struct chunk *c, size_t at, const struct server_flight 
 
     if (c->n == 0) {
         chunk_done(c);
+    } else if (wait_for_reverse) {
+        c->root_at = at; /* fans out once the reversal is back */
+        ps->fan_out_waiting = c;
     } else if (c->root) {
-        chunk_fan_out(c);
+        chunk_fan_out(c, at);
     } else {
         chunk_send(c);
     }
@@ -242,6 +290,13 @@ static void chunk_on_sslv2(struct chunk *c, const struct server_flight *f)
     chunk_done(c);
 }
 
+static int chunk_code_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a;
+    uint32_t y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* Retry, then the known intolerances (RFC 7685 padding; extension-intolerant
  * pre-2006 stacks), then halve the chunk, then give up on it. */
 static void chunk_work_around(struct chunk *c, const char *why)
@@ -277,6 +332,9 @@ static void chunk_work_around(struct chunk *c, const char *why)
     if (c->n > 1 && c->split_depth < CHUNK_MAX_SPLIT_DEPTH) {
         scan_note(ps->sc, "%s: split a ClientHello of %zu suites in halves after: %s", vname, c->n,
                   why);
+        /* Halves by code point: what servers choke on tends to be a range
+         * (codes newer than the stack), which this isolates fastest. */
+        qsort(c->suites, c->n, sizeof(c->suites[0]), chunk_code_cmp);
         size_t half = c->n / 2;
         chunk_start(ps, c->suites, half, false, ps->next_chunk_id++, c->flags,
                     c->split_depth + 1);
