@@ -76,7 +76,7 @@ static bool order_hello_ok(const struct proto_scan *ps, const struct probe_resul
 }
 
 static bool order_send_codes(struct order_check *oc, const uint32_t *suites, size_t n,
-                             scan_probe_fn cb, void *arg)
+                             bool chacha_last, scan_probe_fn cb, void *arg)
 {
     struct proto_scan *ps = oc->ps;
     uint16_t *codes = malloc((n > 0 ? n : 1) * sizeof(*codes));
@@ -85,6 +85,9 @@ static bool order_send_codes(struct order_check *oc, const uint32_t *suites, siz
     }
     for (size_t i = 0; i < n; i++) {
         codes[i] = (uint16_t)suites[i];
+    }
+    if (chacha_last) {
+        suite_chacha_last(codes, n);
     }
     struct scan_hello h;
     scan_hello_init(ps->sc, &h, ps->version, oc->random);
@@ -146,12 +149,70 @@ static void order_apply(struct order_check *oc)
     free(sorted);
 }
 
+/* One probe offering a ChaCha20 suite first, before the server's
+ * favourite: taking it means the server prefers ChaCha20 only for clients
+ * that do (OpenSSL's PrioritizeChaCha, for phones without AES hardware). */
+struct order_chacha {
+    struct proto_scan *ps;
+    uint16_t chacha;
+};
+
+static void order_on_chacha(void *arg, const struct probe_result *res)
+{
+    struct order_chacha *ch = arg;
+    struct proto_scan *ps = ch->ps;
+    if (order_hello_ok(ps, res) && res->flight.sh.suite == ch->chacha) {
+        scan_note(ps->sc,
+                  "%s: the server prefers ChaCha20 for a client that lists it first "
+                  "(OpenSSL's PrioritizeChaCha); the server order listed is for the others",
+                  version_name(ps->version));
+    }
+    free(ch);
+}
+
+static void order_chacha_start(struct proto_scan *ps)
+{
+    const struct proto_result *pr = ps->pr;
+    if (pr->n_suites < 2 || suite_is_chacha(pr->suites[0].code)) {
+        return;
+    }
+    size_t at = 0;
+    for (size_t i = 1; i < pr->n_suites && at == 0; i++) {
+        at = suite_is_chacha(pr->suites[i].code) ? i : 0;
+    }
+    struct order_chacha *ch = malloc(sizeof(*ch));
+    if (at == 0 || ch == NULL) {
+        free(ch);
+        return;
+    }
+    *ch = (struct order_chacha){.ps = ps, .chacha = (uint16_t)pr->suites[at].code};
+    uint16_t codes[2] = {ch->chacha, (uint16_t)pr->suites[0].code};
+    uint8_t random[32];
+    struct scan_hello h;
+    scan_hello_init(ps->sc, &h, ps->version, random);
+    h.suites = codes;
+    h.n_suites = 2;
+    h.flags = ps->workaround_flags;
+    if (ps->version == VERSION_TLS13) {
+        h.flags |= SCAN_HELLO_EMPTY_KEY_SHARE;
+    }
+    char what[96];
+    snprintf(what, sizeof(what), "%s hello, ChaCha20 first (server order)",
+             version_name(ps->version));
+    if (scan_send(ps->sc, &h, false, what, order_on_chacha, ch, NULL) != ST_OK) {
+        free(ch);
+    }
+}
+
 static void order_finish(struct order_check *oc, uint8_t order, const char *trouble)
 {
     struct proto_scan *ps = oc->ps;
     ps->pr->order = order;
     if (order == ORDER_SERVER) {
         order_apply(oc);
+        if (trouble == NULL) {
+            order_chacha_start(ps);
+        }
     } else {
         order_list_by_prior(ps->pr);
     }
@@ -295,7 +356,7 @@ static bool order_sort_send(struct order_check *oc, size_t from)
     }
     *op = (struct order_probe){.oc = oc, .from = from};
     oc->pending++;
-    bool ok = order_send_codes(oc, offer, k, order_on_sort_probe, op);
+    bool ok = order_send_codes(oc, offer, k, true, order_on_sort_probe, op);
     free(offer);
     if (!ok) {
         oc->pending--;
@@ -425,7 +486,7 @@ static void order_on_check(void *arg, const struct probe_result *res)
             order_finish(oc, ORDER_CLIENT, NULL);
         } else {
             oc->step = ORDER_STEP_FORWARD;
-            if (!order_send_codes(oc, oc->codes, oc->n, order_on_check, oc)) {
+            if (!order_send_codes(oc, oc->codes, oc->n, false, order_on_check, oc)) {
                 order_finish(oc, ORDER_UNKNOWN, "server order undetermined: no memory");
             }
         }
@@ -523,7 +584,7 @@ void order_settle(struct proto_scan *ps)
     for (size_t i = 0; i < oc->n; i++) {
         reversed[i] = oc->codes[oc->n - 1 - i];
     }
-    if (!order_send_codes(oc, reversed, oc->n, order_on_check, oc)) {
+    if (!order_send_codes(oc, reversed, oc->n, false, order_on_check, oc)) {
         order_finish(oc, ORDER_UNKNOWN, "server order undetermined: no memory");
     }
 }

@@ -168,6 +168,11 @@ uint64_t suite_prior_key(uint32_t code);
 void suite_prior_sort(uint32_t *codes, size_t n);
 /* Length of the chunk that starts sorted[0] (sorted by suite_prior_sort). */
 size_t suite_prior_chunk_len(const uint32_t *sorted, size_t n);
+/* OpenSSL's PrioritizeChaCha puts a server's ChaCha20 suites first when the
+ * client lists one first: hellos whose answer is read as the server's own
+ * preference move them last (stable), and order.c tests for it once. */
+bool suite_is_chacha(uint32_t code);
+void suite_chacha_last(uint16_t *codes, size_t n);
 
 /* groups.c */
 void groups_tls13_start(struct scan_ctx *sc);

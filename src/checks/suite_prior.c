@@ -195,3 +195,26 @@ size_t suite_prior_chunk_len(const uint32_t *sorted, size_t n)
     }
     return len;
 }
+
+bool suite_is_chacha(uint32_t code)
+{
+    const struct suite_info *s = suite_find(code);
+    return s != NULL && s->cipher == CIPHER_CHACHA20;
+}
+
+void suite_chacha_last(uint16_t *codes, size_t n)
+{
+    uint16_t moved[RESULTS_MAX_SUITES];
+    size_t k = 0;
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (suite_is_chacha(codes[i]) && k < RESULTS_MAX_SUITES) {
+            moved[k++] = codes[i];
+        } else {
+            codes[out++] = codes[i];
+        }
+    }
+    for (size_t i = 0; i < k; i++) {
+        codes[out++] = moved[i];
+    }
+}

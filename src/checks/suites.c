@@ -465,6 +465,11 @@ static enum status chunk_send_tls(struct chunk *c, const char *what)
     for (size_t i = 0; i < c->n; i++) {
         codes[i] = (uint16_t)c->suites[i];
     }
+    if (!c->root) {
+        /* A chain's finds are read as the server's preference (order.c);
+         * the root keeps its order, which the reversal mirrors. */
+        suite_chacha_last(codes, c->n);
+    }
     struct scan_hello h;
     scan_hello_init(ps->sc, &h, ps->version, c->random);
     h.suites = codes;

@@ -186,6 +186,8 @@ def start_nginx(spec, pki, workdir):
     extra.append("ssl_prefer_server_ciphers %s;" % ("on" if spec.server_order else "off"))
     if spec.ciphersuites is not None:
         extra.append("ssl_conf_command Ciphersuites %s;" % spec.ciphersuites)
+    if spec.openssl_options is not None:
+        extra.append("ssl_conf_command Options %s;" % spec.openssl_options)
     if spec.groups is not None:
         extra.append("ssl_ecdh_curve %s;" % spec.groups)
     if spec.dh_bits:

@@ -21,6 +21,7 @@ class ServerSpec:
     # nmap's ssl-enum-ciphers gets this server wrong, so its answer is no
     # reference (why, in the spec's comment)
     nmap_wrong: bool = False
+    openssl_options: str | None = None  # nginx: ssl_conf_command Options
 
     @property
     def group_names(self):
@@ -101,6 +102,15 @@ SCAN_SERVERS = [
         # order must still come out exactly (checks/order.c).
         "nginx-order-weakest-first", "nginx", ("TLSv1.2",),
         ciphers=WEAKEST_FIRST_CIPHERS, groups="X25519:prime256v1", server_order=True,
+    ),
+    ServerSpec(
+        # Server order, except that a client listing ChaCha20 first gets it:
+        # the order reported is the one every other client gets, with a note.
+        "nginx-prioritize-chacha", "nginx", ("TLSv1.2", "TLSv1.3"),
+        ciphers="ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:"
+        "ECDHE-RSA-CHACHA20-POLY1305",
+        ciphersuites="TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256",
+        groups="X25519:prime256v1", server_order=True, openssl_options="PrioritizeChaCha",
     ),
     ServerSpec(
         "nginx-order-off", "nginx", ("TLSv1.2", "TLSv1.3"),

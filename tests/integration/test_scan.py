@@ -222,3 +222,16 @@ def test_server_order_costs_at_most_twice_a_removal_chain(pool):
     order_probes = [l for l in run.stderr.splitlines() if "(server order)" in l]
     # A removal chain would take n - 1; the reversed first hello is one more.
     assert len(order_probes) <= 2 * (n - 1) + 1, "\n".join(order_probes)
+
+
+def test_prioritize_chacha_is_noted_not_mistaken_for_client_order(pool):
+    """OpenSSL's PrioritizeChaCha gives ChaCha20 to a client that lists it
+    first and the server's order to every other: tlsgate reports that order
+    (test_server_order checks it) and says so in a note."""
+    spec = next(s for s in specs.SCAN_SERVERS if s.name == "nginx-prioritize-chacha")
+    run = tlsgate_run.run(["scan", pool.get(spec).target, "--clients", "none"])
+    notes = run.target()["notes"]
+    for version in ("TLSv1.2", "TLSv1.3"):
+        assert proto(run.target(), version)["server_order"] is True, run.describe()
+        assert any(n.startswith(version + ": the server prefers ChaCha20 for a client that lists it")
+                   for n in notes), notes
