@@ -69,7 +69,8 @@ static void certificate_other_from_flight(struct scan_ctx *sc, const struct serv
                                           uint16_t version)
 {
     struct scan_results *r = sc->r;
-    if (certificate_known(r, &f->certs[0], version) || r->n_other_certs >= RESULTS_MAX_OTHER_CERTS) {
+    if (certificate_known(r, &f->certs[0], version) ||
+        r->n_other_certs >= RESULTS_MAX_OTHER_CERTS) {
         return;
     }
     struct cert_result c;

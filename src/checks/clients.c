@@ -74,7 +74,8 @@ static void clients_send(struct scan_ctx *sc, const struct client_profile *p, ui
         return;
     }
     *cp = (struct client_probe){.sc = sc, .key = key};
-    if (scan_send_raw(sc, buf, len, 0, SCAN_SEND_FULL | SCAN_SEND_BULK, what, clients_on_probe, cp) != ST_OK) {
+    if (scan_send_raw(sc, buf, len, 0, SCAN_SEND_FULL | SCAN_SEND_BULK, what, clients_on_probe,
+                      cp) != ST_OK) {
         free(cp);
         clients_mark(sc, key, "the probe could not be sent");
     }

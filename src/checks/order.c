@@ -210,6 +210,9 @@ static void order_finish(struct order_check *oc, uint8_t order, const char *trou
     ps->pr->order = order;
     if (order == ORDER_SERVER) {
         order_apply(oc);
+        /* Any trouble left some neighbouring pair unproven (or, with a
+         * conflict, contradicted): the list is the best prediction only. */
+        ps->pr->order_partial = trouble != NULL;
         if (trouble == NULL) {
             order_chacha_start(ps);
         }
@@ -402,8 +405,9 @@ static void order_sort_round(struct order_check *oc)
     }
     if (oc->probes_left == 0) {
         order_finish(oc, ORDER_SERVER,
-                     conflict != NULL ? conflict
-                                      : "server order incomplete: the probes allowed for it ran out");
+                     conflict != NULL
+                         ? conflict
+                         : "server order incomplete: the probes allowed for it ran out");
         return;
     }
     /* Side by side only while the guess holds up: when most of a round's

@@ -54,14 +54,14 @@ struct proto_scan {
     char refusal_why[RESULTS_TEXT];
     uint16_t chunk_of[RESULTS_MAX_SUITES]; /* which chunk found each suite */
     uint16_t next_chunk_id;                /* ids tell the chains apart (order.c) */
-    unsigned workaround_flags; /* SCAN_HELLO_PAD / _NO_EXTENSIONS some chunk needed */
+    unsigned workaround_flags;             /* SCAN_HELLO_PAD / _NO_EXTENSIONS some chunk needed */
     bool enumerated;                       /* every chunk is done */
     bool reverse_sent;                     /* the reversed first hello went out */
     bool reverse_pending;                  /* ... and is not back */
     bool reverse_known;                    /* ... and picked reverse_pick */
     uint32_t reverse_pick;
-    struct suite_result reverse_found;     /* what that answer said of reverse_pick */
-    struct chunk *fan_out_waiting;         /* the answered root, until the reversal is back */
+    struct suite_result reverse_found; /* what that answer said of reverse_pick */
+    struct chunk *fan_out_waiting;     /* the answered root, until the reversal is back */
     bool order_settled;
 };
 

@@ -336,8 +336,7 @@ static void chunk_work_around(struct chunk *c, const char *why)
          * (codes newer than the stack), which this isolates fastest. */
         qsort(c->suites, c->n, sizeof(c->suites[0]), chunk_code_cmp);
         size_t half = c->n / 2;
-        chunk_start(ps, c->suites, half, false, ps->next_chunk_id++, c->flags,
-                    c->split_depth + 1);
+        chunk_start(ps, c->suites, half, false, ps->next_chunk_id++, c->flags, c->split_depth + 1);
         chunk_start(ps, c->suites + half, c->n - half, false, ps->next_chunk_id++, c->flags,
                     c->split_depth + 1);
         chunk_done(c);

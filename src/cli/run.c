@@ -262,8 +262,8 @@ static unsigned jobs_within_fd_limit(const struct config *cfg)
     if (rl.rlim_cur == RLIM_INFINITY || (rlim_t)jobs * parallel + reserve <= rl.rlim_cur) {
         return jobs;
     }
-    unsigned fit = rl.rlim_cur > reserve + parallel ? (unsigned)((rl.rlim_cur - reserve) / parallel)
-                                                    : 1;
+    unsigned fit =
+        rl.rlim_cur > reserve + parallel ? (unsigned)((rl.rlim_cur - reserve) / parallel) : 1;
     log_msg(NULL, LOG_WARN,
             "--jobs %u x --parallel %u connections exceed the limit of %llu open files: "
             "scanning %u target%s at once",

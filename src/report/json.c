@@ -112,6 +112,8 @@ static json_t *protocol_json(const struct report_target *t, int i)
     set(o, "status", json_string(report_proto_state_name(p->state)));
     set(o, "reason", jstr(p->reason));
     set(o, "server_order", order_value(p->order));
+    set(o, "server_order_complete",
+        p->order == ORDER_SERVER ? json_boolean(!p->order_partial) : json_null());
     set(o, "complete", json_boolean(!supported || p->suites_complete));
     set(o, "incomplete_reason",
         supported && !p->suites_complete ? jstr(p->incomplete_reason) : json_null());

@@ -152,9 +152,12 @@ static void suites_write(const struct text_out *o, const struct report_target *t
 {
     const struct proto_result *p = &t->r->protos[i];
     static const char *const orders[] = {"", " (server order)", " (client order)"};
-    char title[64];
+    char title[96];
     snprintf(title, sizeof(title), "%s suites%s", report_version_name(p->version),
-             p->order < 3 ? orders[p->order] : "");
+             p->order == ORDER_SERVER && p->order_partial
+                 ? " (server order, partly unproven: see notes)"
+             : p->order < 3 ? orders[p->order]
+                            : "");
     heading(o, title);
     int width = suite_name_width(p);
     fprintf(o->f, "  %-*s  %-5s  %-22s %4s  %s\n", width, "Suite", "Grade", "Key exchange", "Bits",

@@ -43,6 +43,7 @@ struct proto_result {
     uint8_t state;             /* enum proto_state */
     char reason[RESULTS_TEXT]; /* why not supported or inconclusive, in words */
     uint8_t order;             /* enum suite_order */
+    bool order_partial;        /* ORDER_SERVER, but the probes did not settle all of it */
     struct suite_result suites[RESULTS_MAX_SUITES]; /* server order when ORDER_SERVER */
     size_t n_suites;
     bool suites_complete; /* false: a probe broke mid-enumeration; see incomplete_reason */

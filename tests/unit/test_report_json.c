@@ -253,6 +253,22 @@ static void expect_streamed_equals_built(const struct report *rep)
     free(buf);
 }
 
+/* An order the probes could not settle says so, apart from the suites. */
+static void test_report_json_partial_server_order(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fixture_build(&fx);
+    fx.r->protos[4].order_partial = true;
+    json_t *doc = written_and_parsed(&fx.rep);
+    json_t *t = json_array_get(json_object_get(doc, "targets"), 0);
+    json_t *tls12 = json_array_get(json_object_get(t, "protocols"), 4);
+    assert_true(json_is_true(json_object_get(tls12, "server_order")));
+    assert_true(json_is_false(json_object_get(tls12, "server_order_complete")));
+    json_decref(doc);
+    fixture_free(&fx);
+}
+
 static void test_report_json_streamed_as_built(void **state)
 {
     (void)state;
@@ -301,6 +317,7 @@ static void test_report_json_carries_the_values(void **state)
     assert_string_equal(json_string_value(json_object_get(tls12, "name")), "TLSv1.2");
     assert_string_equal(json_string_value(json_object_get(tls12, "version")), "0x0303");
     assert_true(json_is_true(json_object_get(tls12, "server_order")));
+    assert_true(json_is_true(json_object_get(tls12, "server_order_complete")));
     json_t *dhe = json_array_get(json_object_get(tls12, "suites"), 1);
     assert_string_equal(json_string_value(json_object_get(dhe, "code")), "0x0033");
     assert_string_equal(json_string_value(json_object_get(dhe, "name")),
@@ -317,6 +334,7 @@ static void test_report_json_carries_the_values(void **state)
 
     json_t *tls13 = json_array_get(json_object_get(t, "protocols"), 5);
     assert_true(json_is_false(json_object_get(tls13, "server_order")));
+    assert_true(json_is_null(json_object_get(tls13, "server_order_complete")));
     assert_true(json_is_false(json_object_get(tls13, "complete")));
     json_t *ssl3 = json_array_get(json_object_get(t, "protocols"), 1);
     assert_string_equal(json_string_value(json_object_get(ssl3, "status")), "inconclusive");
@@ -461,6 +479,7 @@ static void test_report_json_checker_rejects_broken_documents(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_report_json_partial_server_order),
         cmocka_unit_test(test_report_json_matches_schema),
         cmocka_unit_test(test_report_json_streamed_as_built),
         cmocka_unit_test(test_report_json_carries_the_values),

@@ -123,6 +123,22 @@ static void test_report_text_verdict_line(void **state)
     fixture_free(&fx);
 }
 
+/* A server order the probes could not settle is marked in its heading. */
+static void test_report_text_partial_server_order(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fixture_build(&fx);
+    char *text = text_of(&fx.rep, false);
+    assert_non_null(strstr(text, "TLSv1.2 suites (server order)\n"));
+    free(text);
+    fx.r->protos[4].order_partial = true;
+    text = text_of(&fx.rep, false);
+    assert_non_null(strstr(text, "TLSv1.2 suites (server order, partly unproven: see notes)\n"));
+    free(text);
+    fixture_free(&fx);
+}
+
 /* The same weak suite in two protocols is one suite to remove. */
 static void test_report_text_counts_each_weak_suite_once(void **state)
 {
@@ -196,6 +212,7 @@ int main(void)
         cmocka_unit_test(test_report_text_snapshot),
         cmocka_unit_test(test_report_text_colour_only_when_asked),
         cmocka_unit_test(test_report_text_verdict_line),
+        cmocka_unit_test(test_report_text_partial_server_order),
         cmocka_unit_test(test_report_text_counts_each_weak_suite_once),
         cmocka_unit_test(test_report_text_several_targets),
         cmocka_unit_test(test_report_text_addresses),
