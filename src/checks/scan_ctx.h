@@ -45,11 +45,13 @@ struct proto_scan {
     uint16_t version;
     struct proto_result *pr; /* in sc->r */
     unsigned live_chunks;
-    bool accepted_any;    /* the server accepted this version at least once */
-    bool refused;         /* the first probe got a refusal */
-    bool broken;          /* some chunk ended inconclusive */
-    bool root_pick_known; /* suites[0] is the server's pick from every candidate */
-    struct chunk *parked; /* first probe broke: decided or retried after phase 1 */
+    bool accepted_any;                 /* the server accepted this version at least once */
+    bool refused;                      /* the first probe got a refusal */
+    bool broken;                       /* some chunk ended inconclusive */
+    bool root_pick_known;              /* suites[0] is the server's pick from every candidate */
+    bool root_limited;                 /* the first hello was cut to SCAN_CHUNK_SUITES suites */
+    char root_limit_why[RESULTS_TEXT]; /* what the full one got, noted if the cut one passes */
+    struct chunk *parked;              /* first probe broke: decided or retried after phase 1 */
     enum probe_outcome parked_outcome;
     char refusal_why[RESULTS_TEXT];
     uint16_t chunk_of[RESULTS_MAX_SUITES]; /* which chunk found each suite */

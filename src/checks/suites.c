@@ -152,6 +152,34 @@ static void chunk_record(struct proto_scan *ps, const struct suite_result *sr, u
     }
 }
 
+/* Some stacks refuse a hello that lists more suites than they hold (wolfSSL:
+ * 150 by default, embedded builds far fewer), with decode_error or a plain
+ * close, as if the version were not spoken. The first hello is then cut to
+ * the SCAN_CHUNK_SUITES likeliest, and the rest goes to chunks of its own
+ * size or less; its pick is then no longer the favourite of every
+ * candidate (order.c asks). */
+static bool chunk_root_limit(struct chunk *c, const char *why)
+{
+    struct proto_scan *ps = c->ps;
+    if (!c->root || ps->root_limited || c->n <= SCAN_CHUNK_SUITES) {
+        return false;
+    }
+    ps->root_limited = true;
+    snprintf(ps->root_limit_why, sizeof(ps->root_limit_why),
+             "%s: the server refused a ClientHello of %zu suites (%.120s) and took one of %d: "
+             "%d at most from then on",
+             version_name(ps->version), c->n, why, SCAN_CHUNK_SUITES, SCAN_CHUNK_SUITES);
+    for (size_t start = SCAN_CHUNK_SUITES; start < c->n;) {
+        size_t k = suite_prior_chunk_len(c->suites + start, c->n - start);
+        chunk_start(ps, c->suites + start, k, false, ps->next_chunk_id++, c->flags, 0);
+        start += k;
+    }
+    c->n = SCAN_CHUNK_SUITES;
+    c->tried = 0;
+    chunk_send(c);
+    return true;
+}
+
 /* The root's first find is in, and so is the reversed hello's when it was
  * sent: the other candidates go to chunks laid out by the prior, each
  * started at once. A server that follows the client's order picked from the
@@ -164,7 +192,8 @@ static void chunk_fan_out(struct chunk *c, size_t root_at)
     size_t from = 0;
     size_t to = c->n; /* c->suites no longer holds the root's pick */
     bool client = false;
-    if (ps->reverse_sent && ps->reverse_known && ps->reverse_pick != ps->pr->suites[0].code) {
+    if (ps->reverse_sent && ps->reverse_known && !ps->root_limited &&
+        ps->reverse_pick != ps->pr->suites[0].code) {
         for (size_t i = 0; i < c->n; i++) {
             if (c->suites[i] == ps->reverse_pick && i >= root_at) {
                 client = true;
@@ -204,8 +233,11 @@ static void chunk_accept(struct chunk *c, size_t at, const struct server_flight 
     struct proto_result *pr = ps->pr;
     /* Only a reversal sent with the root is waited for (protocols.c). */
     bool wait_for_reverse = c->root && ps->reverse_pending;
-    if (!ps->accepted_any && c->root) {
+    if (!ps->accepted_any && c->root && !ps->root_limited) {
         ps->root_pick_known = true;
+    }
+    if (!ps->accepted_any && c->root && ps->root_limited) {
+        scan_note(ps->sc, "%s", ps->root_limit_why); /* the cut was what it needed */
     }
     ps->accepted_any = true;
     if (c->noext_trial) {
@@ -329,6 +361,9 @@ static void chunk_work_around(struct chunk *c, const char *why)
         chunk_send(c);
         return;
     }
+    if (chunk_root_limit(c, why)) {
+        return;
+    }
     if (c->n > 1 && c->split_depth < CHUNK_MAX_SPLIT_DEPTH) {
         scan_note(ps->sc, "%s: split a ClientHello of %zu suites in halves after: %s", vname, c->n,
                   why);
@@ -353,7 +388,10 @@ static void chunk_noext_failed(struct chunk *c)
     c->noext_trial = false;
     c->flags &= ~(unsigned)SCAN_HELLO_NO_EXTENSIONS;
     if (c->closed_retry) {
-        chunk_refused(c, "connection closed without an alert");
+        c->closed_retry = false;
+        if (!chunk_root_limit(c, "connection closed without an alert")) {
+            chunk_refused(c, "connection closed without an alert");
+        }
         return;
     }
     char why[RESULTS_TEXT];
@@ -416,6 +454,13 @@ static void chunk_on_probe(void *arg, const struct probe_result *res)
             break;
         }
         probe_describe(res, why, sizeof(why));
+        /* Alerts that fault the hello's form, not its versions or suites. */
+        bool form = res->flight.alert_desc == ALERT_DECODE_ERROR ||
+                    res->flight.alert_desc == ALERT_ILLEGAL_PARAMETER ||
+                    res->flight.alert_desc == ALERT_RECORD_OVERFLOW;
+        if (form && chunk_root_limit(c, why)) {
+            break;
+        }
         chunk_refused(c, why);
         break;
     case ANSWER_SERVER_HELLO:

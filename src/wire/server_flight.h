@@ -158,6 +158,7 @@ const char *alert_name(uint8_t desc);
 /* TLS alert descriptions we act on. */
 #define ALERT_CLOSE_NOTIFY           0
 #define ALERT_UNEXPECTED_MESSAGE     10
+#define ALERT_RECORD_OVERFLOW        22
 #define ALERT_HANDSHAKE_FAILURE      40
 #define ALERT_ILLEGAL_PARAMETER      47
 #define ALERT_DECODE_ERROR           50

@@ -24,6 +24,7 @@ enum relay_action {
     RELAY_TARPIT,
     RELAY_CLOSE,
     RELAY_RESET,
+    RELAY_DECODE_ERROR, /* answers a fatal decode_error alert, as wolfSSL does */
 };
 
 /* The parts of a ClientHello a rule looks at. */
@@ -31,6 +32,7 @@ struct hello_facts {
     size_t len; /* whole record */
     uint16_t client_version;
     bool has_suite_0035;
+    size_t n_suites;
 };
 
 typedef enum relay_action (*relay_rule)(const struct hello_facts *h);
@@ -153,6 +155,7 @@ static bool hello_facts_read(const uint8_t *buf, size_t n, struct hello_facts *h
     h->has_suite_0035 = false;
     while (rd_left(&suites) >= 2) {
         h->has_suite_0035 |= rd_u16(&suites) == 0x0035;
+        h->n_suites++;
     }
     return true;
 }
@@ -185,6 +188,12 @@ static void relay_decide(struct relay_conn *rc)
     case RELAY_RESET:
         relay_conn_close(rc, true);
         break;
+    case RELAY_DECODE_ERROR: {
+        /* The client ends the connection once it has read the alert. */
+        static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x32};
+        relay_send(&rc->down, alert, sizeof(alert));
+        break;
+    }
     }
 }
 
@@ -320,6 +329,17 @@ static enum relay_action rule_reset_on_0035(const struct hello_facts *h)
     return h->has_suite_0035 ? RELAY_RESET : RELAY_FORWARD;
 }
 
+/* wolfSSL's default limit: more than 150 suites and the hello is refused. */
+static enum relay_action rule_close_over_150_suites(const struct hello_facts *h)
+{
+    return h->n_suites > 150 ? RELAY_CLOSE : RELAY_FORWARD;
+}
+
+static enum relay_action rule_decode_error_over_150_suites(const struct hello_facts *h)
+{
+    return h->n_suites > 150 ? RELAY_DECODE_ERROR : RELAY_FORWARD;
+}
+
 static int certs_setup(void **state)
 {
     static struct test_dir d;
@@ -373,6 +393,30 @@ static void test_checks_robust_reset_is_never_not_supported(void **state)
     results_free(r);
 }
 
+static void test_checks_robust_suite_count_limit_is_not_a_refusal(void **state)
+{
+    struct scan_results *r = scan_through(*state, rule_close_over_150_suites, 2000);
+    const struct proto_result *p12 = proto(r, VERSION_TLS12);
+    /* The first TLS 1.2 hello (every candidate) is closed: cut to the
+     * likeliest, TLS 1.2 is found, with all its suites. */
+    assert_int_equal(p12->state, PROTO_SUPPORTED);
+    assert_true(p12->suites_complete);
+    assert_int_equal(p12->n_suites, 2);
+    assert_true(has_note(r, "refused a ClientHello of 339 suites"));
+    results_free(r);
+}
+
+static void test_checks_robust_decode_error_on_many_suites_is_not_a_refusal(void **state)
+{
+    struct scan_results *r = scan_through(*state, rule_decode_error_over_150_suites, 2000);
+    const struct proto_result *p12 = proto(r, VERSION_TLS12);
+    assert_int_equal(p12->state, PROTO_SUPPORTED);
+    assert_true(p12->suites_complete);
+    assert_int_equal(p12->n_suites, 2);
+    assert_true(has_note(r, "refused a ClientHello of 339 suites (alert decode_error)"));
+    results_free(r);
+}
+
 int main(void)
 {
     if (getenv("TLSGATE_TEST_LOG") != NULL) {
@@ -382,6 +426,8 @@ int main(void)
         cmocka_unit_test(test_checks_robust_padding_beats_the_load_balancer_bug),
         cmocka_unit_test(test_checks_robust_plain_close_is_a_refusal),
         cmocka_unit_test(test_checks_robust_reset_is_never_not_supported),
+        cmocka_unit_test(test_checks_robust_suite_count_limit_is_not_a_refusal),
+        cmocka_unit_test(test_checks_robust_decode_error_on_many_suites_is_not_a_refusal),
     };
     return cmocka_run_group_tests(tests, certs_setup, certs_teardown);
 }
