@@ -25,6 +25,7 @@ BADSERVER = os.path.join(REPO, "tests", "tools", "badserver.py")
 # mode -> (extra tlsgate arguments, the test that checks it)
 MODES = [
     ("good", [], "test_core_server_scans_completely"),
+    ("equal-pref", [], "test_client_order_between_favourites_only_loses_no_suite"),
     ("close", [], "test_closes_at_once"),
     ("tarpit", [], "test_tarpit"),
     ("dribble", [], "test_dribble_one_byte_per_second_is_bounded"),

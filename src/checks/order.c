@@ -571,7 +571,7 @@ void order_settle(struct proto_scan *ps)
     for (size_t i = 0; i < pr->n_suites; i++) {
         reverse_found |= ps->reverse_known && pr->suites[i].code == ps->reverse_pick;
     }
-    if (reverse_found && ps->root_pick_known) {
+    if (reverse_found && ps->root_pick_known && !ps->order_mixed) {
         /* suites[0] is the pick from every candidate in the first order. */
         if (ps->reverse_pick != pr->suites[0].code) {
             order_finish(oc, ORDER_CLIENT, NULL);

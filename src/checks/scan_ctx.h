@@ -64,6 +64,8 @@ struct proto_scan {
     uint32_t reverse_pick;
     struct suite_result reverse_found; /* what that answer said of reverse_pick */
     struct chunk *fan_out_waiting;     /* the answered root, until the reversal is back */
+    uint16_t outside_chunk;            /* the chunk of what client order ruled out; 0 if none */
+    bool order_mixed;                  /* ... which found a suite: neither order holds */
     bool order_settled;
 };
 

@@ -205,6 +205,25 @@ static void chunk_fan_out(struct chunk *c, size_t root_at)
     if (client) {
         chunk_record(ps, &ps->reverse_found, ps->next_chunk_id++);
         groups_on_suite(ps->sc, ps->version, ps->reverse_pick);
+        /* The rest is inferred, not seen: one hello of everything outside
+         * the two picks must be refused. If it is not, the server mixes the
+         * orders (order.c then asks), and its chain lists what was missed. */
+        size_t n_out = 0;
+        uint32_t *outside = malloc((c->n > 0 ? c->n : 1) * sizeof(*outside));
+        for (size_t i = 0; outside != NULL && i < c->n; i++) {
+            if (i < from || i > to) {
+                outside[n_out++] = c->suites[i];
+            }
+        }
+        if (outside == NULL) {
+            from = 0;
+            to = c->n; /* cannot check the inference: probe everything */
+        } else if (n_out > 0) {
+            uint16_t id = ps->next_chunk_id++;
+            ps->outside_chunk = id;
+            chunk_start(ps, outside, n_out, false, id, c->flags, 0);
+        }
+        free(outside);
     }
     suite_prior_sort(c->suites + from, to - from);
     for (size_t start = from; start < to;) {
@@ -246,6 +265,9 @@ static void chunk_accept(struct chunk *c, size_t at, const struct server_flight 
         scan_note(ps->sc, "%s: the server only answers a ClientHello without extensions",
                   version_name(ps->version));
         ps->workaround_flags |= SCAN_HELLO_NO_EXTENSIONS;
+    }
+    if (c->id != 0 && c->id == ps->outside_chunk) {
+        ps->order_mixed = true; /* a suite the client-order inference ruled out */
     }
     if (pr->n_suites < RESULTS_MAX_SUITES) {
         struct suite_result *sr = &pr->suites[pr->n_suites];

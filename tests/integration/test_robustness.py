@@ -150,6 +150,18 @@ def test_core_server_scans_completely(bad):
     assert not run.rc & FLAG_INCOMPLETE, run.describe()
 
 
+def test_client_order_between_favourites_only_loses_no_suite(bad):
+    """A server whose order is its own except between its two favourites
+    (BoringSSL's equal-preference groups) answers the first hello and its
+    reversal as a client-order server would; every suite it takes must still
+    be found (the inference is checked by a probe), and it is not reported as
+    following the client's order."""
+    run = scan([bad.get("equal-pref")])
+    check_core_complete(run)
+    tls12 = supported(run.target())["TLSv1.2"]
+    assert tls12["server_order"] is not False, run.describe()
+
+
 # -- nothing usable comes back --------------------------------------------------
 
 

@@ -316,6 +316,7 @@ class Server:
         self.rng = random.Random(args.seed)
         self.conns = 0
         self.active = 0
+        self.equal_first = ()  # equal-pref mode: suites picked in the client's order
 
     # -- the well-behaved core ------------------------------------------------
 
@@ -326,13 +327,21 @@ class Server:
             return None, ALERT_PROTOCOL_VERSION
         groups = hello.groups()
         group = next((g for g in groups if g in (GROUP_X25519, GROUP_SECP256R1)), None)
+        usable = []
         for code, ecdhe, tls12_only in SERVER_SUITES:
             if code not in hello.suites or (tls12_only and version < V_TLS12):
                 continue
             if ecdhe and group is None:
                 continue
-            return (version, code, ecdhe, group), None
-        return None, ALERT_HANDSHAKE_FAILURE
+            usable.append((version, code, ecdhe, group))
+        if not usable:
+            return None, ALERT_HANDSHAKE_FAILURE
+        # equal-pref mode: among its two favourites the client's order decides
+        # (BoringSSL's equal-preference groups); below them the server's does.
+        equal = [u for u in usable if u[1] in self.equal_first]
+        if equal:
+            return min(equal, key=lambda u: hello.suites.index(u[1])), None
+        return usable[0], None
 
     def server_hello(self, hello, version, suite, ecdhe, session_id=None, random_=None,
                      extensions=None):
@@ -466,6 +475,11 @@ async def mode_good(s, reader, writer, conn_id):
         return
     await s.send(writer, s.flight(hello))
     await s.linger(reader)
+
+
+async def mode_equal_pref(s, reader, writer, conn_id):
+    s.equal_first = (0xC02F, 0xC030)
+    await mode_good(s, reader, writer, conn_id)
 
 
 async def mode_close(s, reader, writer, conn_id):
@@ -690,6 +704,8 @@ async def mode_zero_len(s, reader, writer, conn_id):
 
 MODES = {
     "good": (mode_good, "a correct TLS 1.0-1.2 server (the core every mode alters)"),
+    "equal-pref": (mode_equal_pref, "server order, but the client's order between its two "
+                   "favourites"),
     "close": (mode_close, "accepts and closes at once"),
     "tarpit": (mode_tarpit, "accepts, reads, never answers"),
     "dribble": (mode_dribble, "a valid flight, one byte per --dribble-interval seconds"),
