@@ -48,7 +48,6 @@ struct order_check {
     unsigned pending;     /* probes of this round still out */
     bool conflict;        /* some answer contradicted an earlier one */
     char trouble[RESULTS_TEXT];
-    uint8_t random[32];
 };
 
 /* One probe of a sort round: it offered predicted[from..n-1]. */
@@ -75,6 +74,23 @@ static bool order_hello_ok(const struct proto_scan *ps, const struct probe_resul
            f->sh.version == ps->version;
 }
 
+/* Every hello of this file: the protocol's version, the suites in the order
+ * given, and what the enumeration had to do to get answers (flags). */
+static bool order_hello_send(struct proto_scan *ps, const uint16_t *codes, size_t n, unsigned flags,
+                             bool full, const char *what, scan_probe_fn cb, void *arg)
+{
+    uint8_t random[32];
+    struct scan_hello h;
+    scan_hello_init(ps->sc, &h, ps->version, random);
+    h.suites = codes;
+    h.n_suites = n;
+    h.flags = flags;
+    if (ps->version == VERSION_TLS13) {
+        h.flags |= SCAN_HELLO_EMPTY_KEY_SHARE;
+    }
+    return scan_send(ps->sc, &h, full, what, cb, arg, NULL) == ST_OK;
+}
+
 static bool order_send_codes(struct order_check *oc, const uint32_t *suites, size_t n,
                              bool chacha_last, scan_probe_fn cb, void *arg)
 {
@@ -89,19 +105,10 @@ static bool order_send_codes(struct order_check *oc, const uint32_t *suites, siz
     if (chacha_last) {
         suite_chacha_last(codes, n);
     }
-    struct scan_hello h;
-    scan_hello_init(ps->sc, &h, ps->version, oc->random);
-    h.suites = codes;
-    h.n_suites = n;
-    /* What the enumeration had to do to get answers, these need too. */
-    h.flags = ps->workaround_flags;
-    if (ps->version == VERSION_TLS13) {
-        h.flags |= SCAN_HELLO_EMPTY_KEY_SHARE;
-    }
     char what[96];
     snprintf(what, sizeof(what), "%s hello, %zu suites (server order)", version_name(ps->version),
              n);
-    bool ok = scan_send(ps->sc, &h, false, what, cb, arg, NULL) == ST_OK;
+    bool ok = order_hello_send(ps, codes, n, ps->workaround_flags, false, what, cb, arg);
     free(codes);
     return ok;
 }
@@ -187,19 +194,10 @@ static void order_chacha_start(struct proto_scan *ps)
     }
     *ch = (struct order_chacha){.ps = ps, .chacha = (uint16_t)pr->suites[at].code};
     uint16_t codes[2] = {ch->chacha, (uint16_t)pr->suites[0].code};
-    uint8_t random[32];
-    struct scan_hello h;
-    scan_hello_init(ps->sc, &h, ps->version, random);
-    h.suites = codes;
-    h.n_suites = 2;
-    h.flags = ps->workaround_flags;
-    if (ps->version == VERSION_TLS13) {
-        h.flags |= SCAN_HELLO_EMPTY_KEY_SHARE;
-    }
     char what[96];
     snprintf(what, sizeof(what), "%s hello, ChaCha20 first (server order)",
              version_name(ps->version));
-    if (scan_send(ps->sc, &h, false, what, order_on_chacha, ch, NULL) != ST_OK) {
+    if (!order_hello_send(ps, codes, 2, ps->workaround_flags, false, what, order_on_chacha, ch)) {
         free(ch);
     }
 }
@@ -528,22 +526,13 @@ void order_reverse_start(struct proto_scan *ps, const uint32_t *suites, size_t n
     for (size_t i = 0; i < n; i++) {
         codes[i] = (uint16_t)suites[n - 1 - i];
     }
-    uint8_t random[32];
-    struct scan_hello h;
-    scan_hello_init(ps->sc, &h, ps->version, random);
-    h.suites = codes;
-    h.n_suites = n;
-    h.flags = flags;
-    if (ps->version == VERSION_TLS13) {
-        h.flags |= SCAN_HELLO_EMPTY_KEY_SHARE;
-    }
     char what[96];
     snprintf(what, sizeof(what), "%s hello, %zu suites reversed (server order)",
              version_name(ps->version), n);
     /* TLS <= 1.2: the whole flight, for the certificate and key exchange
      * of a suite this answer may be the only one to find. */
     bool full = ps->version <= VERSION_TLS12;
-    ps->reverse_pending = scan_send(ps->sc, &h, full, what, order_on_reverse, ps, NULL) == ST_OK;
+    ps->reverse_pending = order_hello_send(ps, codes, n, flags, full, what, order_on_reverse, ps);
     ps->reverse_sent = ps->reverse_pending;
     free(codes);
 }

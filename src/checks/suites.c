@@ -152,6 +152,17 @@ static void chunk_record(struct proto_scan *ps, const struct suite_result *sr, u
     }
 }
 
+/* Starts chunks over suites (sorted by suite_prior_sort), one per stretch
+ * of suite_prior_chunk_len. */
+static void chunk_lay_out(struct proto_scan *ps, const uint32_t *suites, size_t n, unsigned flags)
+{
+    for (size_t start = 0; start < n;) {
+        size_t k = suite_prior_chunk_len(suites + start, n - start);
+        chunk_start(ps, suites + start, k, false, ps->next_chunk_id++, flags, 0);
+        start += k;
+    }
+}
+
 /* Some stacks refuse a hello that lists more suites than they hold (wolfSSL:
  * 150 by default, embedded builds far fewer), with decode_error or a plain
  * close, as if the version were not spoken. The first hello is then cut to
@@ -169,11 +180,7 @@ static bool chunk_root_limit(struct chunk *c, const char *why)
              "%s: the server refused a ClientHello of %zu suites (%.120s) and took one of %d: "
              "%d at most from then on",
              version_name(ps->version), c->n, why, SCAN_CHUNK_SUITES, SCAN_CHUNK_SUITES);
-    for (size_t start = SCAN_CHUNK_SUITES; start < c->n;) {
-        size_t k = suite_prior_chunk_len(c->suites + start, c->n - start);
-        chunk_start(ps, c->suites + start, k, false, ps->next_chunk_id++, c->flags, 0);
-        start += k;
-    }
+    chunk_lay_out(ps, c->suites + SCAN_CHUNK_SUITES, c->n - SCAN_CHUNK_SUITES, c->flags);
     c->n = SCAN_CHUNK_SUITES;
     c->tried = 0;
     chunk_send(c);
@@ -226,11 +233,7 @@ static void chunk_fan_out(struct chunk *c, size_t root_at)
         free(outside);
     }
     suite_prior_sort(c->suites + from, to - from);
-    for (size_t start = from; start < to;) {
-        size_t k = suite_prior_chunk_len(c->suites + start, to - start);
-        chunk_start(ps, c->suites + start, k, false, ps->next_chunk_id++, c->flags, 0);
-        start += k;
-    }
+    chunk_lay_out(ps, c->suites + from, to - from, c->flags);
     chunk_done(c);
 }
 
